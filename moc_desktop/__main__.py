@@ -1,0 +1,3 @@
+from moc_desktop.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,89 @@
+"""GUI entry point: exception hook → paths → logging → database (backup + migrate) → only then Qt."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+
+from moc_desktop import APP_NAME, __version__, config
+
+log = logging.getLogger("moc_desktop")
+
+NO_DISPLAY_MESSAGE = """\
+МОЦ Desktop — графическое приложение, а экран (дисплей) не найден: переменные DISPLAY и WAYLAND_DISPLAY пусты.
+Что можно сделать:
+  • запустить программу на компьютере с графическим рабочим столом;
+  • на сервере без экрана — через виртуальный экран: xvfb-run make run (пакет xvfb);
+  • для работы без окна есть консольные команды: .venv/bin/moc-desktop-cli --help
+"""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="moc-desktop", description=f"{APP_NAME} — рабочее место МОЦ")
+    p.add_argument(
+        "--db", metavar="PATH|URL", help="файл базы SQLite или URL SQLAlchemy (по умолчанию — в папке данных)"
+    )
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    p.add_argument(
+        "--exit-after-show", action="store_true", help=argparse.SUPPRESS
+    )  # benchmarks: time to window
+    return p.parse_args(argv)
+
+
+def setup_logging() -> None:
+    logs = config.paths().ensure().logs_dir
+    logging.basicConfig(
+        filename=str(logs / "moc-desktop.log"),
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        encoding="utf-8",
+    )
+
+
+def has_display() -> bool:
+    if sys.platform in ("win32", "darwin"):
+        return True
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    t0 = time.perf_counter()
+    args = parse_args(argv)
+    setup_logging()
+    sys.excepthook = lambda et, ev, tb: log.critical("Необработанная ошибка", exc_info=(et, ev, tb))
+
+    if not has_display():
+        sys.stderr.write(NO_DISPLAY_MESSAGE)
+        return 3
+
+    from moc_desktop.db.engine import DatabaseError, open_database
+
+    url = config.db_url(args.db)
+    try:
+        engine, factory = open_database(url, config.paths().backups_dir)
+    except DatabaseError as exc:
+        sys.stderr.write(f"{exc}\n")
+        _show_fatal(str(exc))
+        return 2
+
+    from moc_desktop.ui.application import run_gui
+
+    return run_gui(factory, url, exit_after_show=args.exit_after_show, t0=t0)
+
+
+def _show_fatal(message: str) -> None:
+    try:
+        from moc_desktop.ui.application import show_fatal
+
+        show_fatal(message)
+    except Exception:  # no usable display: the message is already on stderr
+        log.exception("cannot show the error window")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

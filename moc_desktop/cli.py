@@ -1,0 +1,284 @@
+"""moc-desktop-cli: headless commands. An interface, not a debug aid: names and options are stable.
+
+Refusals exit non-zero with a Russian message and no traceback; ``--format json`` prints JSON only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from moc_desktop import APP_NAME, __version__, config
+
+log = logging.getLogger("moc_desktop.cli")
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+
+
+class Refusal(Exception):
+    """A refusal with a Russian message (exit code 1 unless given)."""
+
+    def __init__(self, message: str, code: int = EXIT_REFUSED, payload: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.payload = payload
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # Russian usage errors, exit 2
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"Ошибка в параметрах: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="moc-desktop-cli", description=f"{APP_NAME}: команды без окна")
+    p.add_argument("--db", metavar="PATH|URL", help="файл базы SQLite или URL SQLAlchemy")
+    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    s = sub.add_parser("settings", help="настройки установки (наименование МОЦ, Управление образования …)")
+    ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    st = ss.add_parser("set", help="задать значение")
+    st.add_argument("key")
+    st.add_argument("value")
+    sg = ss.add_parser("get", help="показать значение")
+    sg.add_argument("key")
+    sh = ss.add_parser("show", help="показать все настройки")
+    sh.add_argument("--format", choices=("text", "json"), default="text")
+
+    t = sub.add_parser("template", help="шаблон Excel для импорта")
+    t.add_argument("kind", choices=("schools", "staff"))
+    t.add_argument("file", type=Path)
+
+    i = sub.add_parser("import", help="импорт школ или педагогов из .xlsx/.xls/.csv")
+    i.add_argument("kind", choices=("schools", "staff"))
+    i.add_argument("file", type=Path)
+    i.add_argument(
+        "--valid-only", action="store_true", help="импортировать верные строки, пропустив ошибочные"
+    )
+    i.add_argument("--format", choices=("text", "json"), default="text")
+
+    e = sub.add_parser("export", help="выгрузка списка в .xlsx")
+    e.add_argument("kind", choices=("schools", "staff"))
+    e.add_argument("file", type=Path)
+    e.add_argument("--year", help="учебный год для статусов (по умолчанию — текущий)")
+
+    d = sub.add_parser("demo", help="демонстрационный муниципалитет")
+    d.add_argument("--scale", choices=("S", "L"), default="S")
+    d.add_argument("--seed", type=int, default=2026)
+    d.add_argument("--force", action="store_true", help="добавить даже в непустую базу")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+
+    m = sub.add_parser("migrate", help="обновить схему базы (с резервной копией)")
+    m.add_argument("--format", choices=("text", "json"), default="text")
+
+    b = sub.add_parser("backup", help="резервная копия базы в папку данных")
+    b.add_argument("--to", type=Path, help="папка для копии")
+    return p
+
+
+def _open(args):
+    from moc_desktop.db.engine import DatabaseError, open_database
+
+    try:
+        _engine, factory = open_database(config.db_url(args.db), config.paths().ensure().backups_dir)
+    except DatabaseError as exc:
+        raise Refusal(str(exc), EXIT_REFUSED) from exc
+    return factory
+
+
+def _emit(args, text: str, data: dict) -> None:
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(text)
+
+
+def cmd_settings(args) -> int:
+    from moc_desktop.db.engine import session_scope
+    from moc_desktop.services import settings
+
+    factory = _open(args)
+    with session_scope(factory) as s:
+        if args.action == "set":
+            try:
+                settings.set_value(s, args.key, args.value)
+            except settings.UnknownSetting:
+                known = ", ".join(settings.SETTINGS)
+                raise Refusal(
+                    f"Неизвестная настройка «{args.key}». Допустимые ключи: {known}.", EXIT_USAGE
+                ) from None
+            print(f"{settings.SETTINGS[args.key][0]}: {args.value.strip()}")
+        elif args.action == "get":
+            if args.key not in settings.SETTINGS:
+                raise Refusal(f"Неизвестная настройка «{args.key}».", EXIT_USAGE)
+            print(settings.get(s, args.key))
+        else:
+            values = settings.all_values(s)
+            text = "\n".join(f"{k:14} {settings.SETTINGS[k][0]}: {v or '—'}" for k, v in values.items())
+            _emit(args, text, values)
+    return EXIT_OK
+
+
+def cmd_template(args) -> int:
+    from moc_desktop.services import xlsx_export
+
+    try:
+        xlsx_export.write_template(args.kind, args.file)
+    except OSError as exc:
+        raise Refusal(f"Не удалось записать файл «{args.file}»: {exc.strerror or exc}") from exc
+    print(f"Шаблон записан: {args.file}")
+    return EXIT_OK
+
+
+def _row_errors_text(errors) -> str:
+    return "\n".join(f"  строка {e.row}, столбец «{e.column}»: {e.message}" for e in errors)
+
+
+def cmd_import(args) -> int:
+    from moc_desktop.services import imports
+
+    factory = _open(args)
+    try:
+        result = imports.import_file(factory, args.file, args.kind, valid_only=args.valid_only)
+    except imports.ImportFileError as exc:
+        raise Refusal(str(exc)) from exc
+    except imports.ImportRefused as exc:
+        errs = [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
+        text = (
+            f"Импорт отклонён: ошибок в строках — {len(exc.errors)}. База не изменена.\n"
+            f"{_row_errors_text(exc.errors)}\n"
+            "Исправьте файл или запустите с --valid-only, чтобы загрузить только верные строки."
+        )
+        raise Refusal(text, payload={"status": "refused", "errors": errs}) from exc
+    errs = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+    text = f"Импорт выполнен: добавлено {result.created}, обновлено {result.updated}, пропущено {result.skipped}."
+    if result.errors:
+        text += "\nПропущенные строки:\n" + _row_errors_text(result.errors)
+    _emit(
+        args,
+        text,
+        {
+            "status": "ok",
+            "created": result.created,
+            "updated": result.updated,
+            "skipped": result.skipped,
+            "errors": errs,
+        },
+    )
+    return EXIT_OK
+
+
+def cmd_export(args) -> int:
+    from moc_desktop.services import lists
+
+    factory = _open(args)
+    with factory() as s:
+        try:
+            n = lists.export_list(s, args.kind, args.file, school_year=args.year)
+        except OSError as exc:
+            raise Refusal(f"Не удалось записать файл «{args.file}»: {exc.strerror or exc}") from exc
+    print(f"Выгружено строк: {n} → {args.file}")
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from moc_desktop.services import demo
+
+    factory = _open(args)
+    progress = None
+    if args.format == "text" and sys.stderr.isatty():
+
+        def progress(fraction: float, message: str) -> None:
+            sys.stderr.write(f"\r{int(fraction * 100):3d}% {message[:60]:60}")
+
+    try:
+        summary = demo.generate_demo(
+            factory, scale=args.scale, seed=args.seed, force=args.force, progress=progress
+        )
+    except demo.DemoRefused as exc:
+        raise Refusal(str(exc)) from exc
+    if progress:
+        sys.stderr.write("\n")
+    data = summary.as_dict() if hasattr(summary, "as_dict") else dict(vars(summary))
+    text = "Демонстрационные данные созданы:\n" + "\n".join(f"  {k}: {v}" for k, v in data.items())
+    _emit(args, text, {"status": "ok", "scale": args.scale, **data})
+    return EXIT_OK
+
+
+def cmd_migrate(args) -> int:
+    from moc_desktop.db import SCHEMA_HEAD
+
+    _open(args)
+    _emit(args, f"Схема базы актуальна: {SCHEMA_HEAD}.", {"status": "ok", "schema": SCHEMA_HEAD})
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from moc_desktop.db.engine import backup_sqlite, sqlite_path
+
+    url = config.db_url(args.db)
+    db_file = sqlite_path(url)
+    if db_file is None or not db_file.exists():
+        raise Refusal("Резервная копия делается только для файла SQLite, а он не найден.")
+    _open(args)
+    target = backup_sqlite(db_file, args.to or config.paths().ensure().backups_dir, reason="manual")
+    print(f"Резервная копия: {target}")
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable] = {
+    "settings": cmd_settings,
+    "template": cmd_template,
+    "import": cmd_import,
+    "export": cmd_export,
+    "demo": cmd_demo,
+    "migrate": cmd_migrate,
+    "backup": cmd_backup,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        logging.basicConfig(
+            filename=str(config.paths().ensure().logs_dir / "moc-desktop-cli.log"),
+            level=logging.INFO,
+            encoding="utf-8",
+        )
+    except OSError:
+        pass
+    try:
+        return COMMANDS[args.command](args)
+    except Refusal as exc:
+        if getattr(args, "format", "text") == "json":
+            print(
+                json.dumps(
+                    exc.payload or {"status": "refused", "message": str(exc)}, ensure_ascii=False, indent=2
+                )
+            )
+            if exc.payload:
+                sys.stderr.write(str(exc).splitlines()[0] + "\n")
+        elif exc.payload is not None:
+            print(str(exc))  # row errors go to stdout
+        else:
+            sys.stderr.write(f"{exc}\n")
+        return exc.code
+    except KeyboardInterrupt:
+        sys.stderr.write("Прервано пользователем.\n")
+        return 130
+    except Exception as exc:  # never a traceback on the console; the log keeps it
+        log.exception("internal error")
+        sys.stderr.write(
+            f"Внутренняя ошибка: {exc}. Подробности записаны в журнал {config.paths().logs_dir}.\n"
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,284 @@
+"""SQLAlchemy 2 declarative models.
+
+Every shared record carries the sync columns of :class:`Synced` (uuid, created_at, updated_at, version, origin,
+deleted_at); every change to one is written to :class:`ChangeLog` in the same transaction (see ``db.changes``).
+Human numbers (order numbers, protocol numbers) are attributes, never keys.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_uuid() -> str:
+    return str(uuid_mod.uuid4())
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Synced:
+    """Columns every shared (synchronised) record has."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    origin: Mapped[str] = mapped_column(String(36), default="", nullable=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+# --- installation-local tables -------------------------------------------------------------------------------
+
+
+class Setting(Base):
+    """Installation settings (key/value). Local: never synchronised."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class ChangeLog(Base):
+    """Outbox: one row per insert/update/soft-delete of a shared record, ordered by ``seq`` (not by clock)."""
+
+    __tablename__ = "change_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64), nullable=False)
+    record_uuid: Mapped[str] = mapped_column(String(36), nullable=False)
+    op: Mapped[str] = mapped_column(String(8), nullable=False)  # insert | update | delete
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+    __table_args__ = (Index("ix_change_log_record", "table_name", "record_uuid"),)
+
+
+# --- reference data --------------------------------------------------------------------------------------------
+
+
+class RefSchoolStatus(Base):
+    """Kinds of school status (reference data with a version, seeded by migration)."""
+
+    __tablename__ = "ref_school_status"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    short: Mapped[str] = mapped_column(String(40), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    ref_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
+class RefIndicator(Base):
+    """School indicators per year (seed 001 monitoring, seed 003 Table 3), reference data with a version."""
+
+    __tablename__ = "ref_indicator"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    group: Mapped[str] = mapped_column(String(40), nullable=False)  # monitoring | staff_quality
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # share | count | bool | percent
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    ref_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
+# --- schools ---------------------------------------------------------------------------------------------------
+
+
+class School(Synced, Base):
+    __tablename__ = "school"
+
+    short_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    full_name: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    honorific: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    settlement: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    address: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    director_post: Mapped[str] = mapped_column(String(100), default="директор", nullable=False)
+    director_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    phone: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    email: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    website: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    pupils_noo: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pupils_ooo: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pupils_soo: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    is_rural: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    is_small: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    statuses: Mapped[list[SchoolStatus]] = relationship(back_populates="school", cascade="all, delete-orphan")
+    indicators: Mapped[list[SchoolIndicator]] = relationship(
+        back_populates="school", cascade="all, delete-orphan"
+    )
+    ior: Mapped[list[SchoolIor]] = relationship(back_populates="school", cascade="all, delete-orphan")
+    swot: Mapped[list[SwotItem]] = relationship(back_populates="school", cascade="all, delete-orphan")
+
+    __table_args__ = (Index("ix_school_short_name", "short_name"),)
+
+
+class SchoolStatus(Synced, Base):
+    """A status of a school in one school year, with the order that set it."""
+
+    __tablename__ = "school_status"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), nullable=False)
+    school_year: Mapped[str] = mapped_column(String(9), nullable=False)  # «2024/2025»
+    status_code: Mapped[str] = mapped_column(ForeignKey("ref_school_status.code"), nullable=False)
+    sub_label: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    order_number: Mapped[str] = mapped_column(String(50), default="", nullable=False)
+    order_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    school: Mapped[School] = relationship(back_populates="statuses")
+
+    __table_args__ = (Index("ix_school_status_year", "school_year", "status_code"),)
+
+
+class SchoolIndicator(Synced, Base):
+    """Value of one indicator of a school in one school year."""
+
+    __tablename__ = "school_indicator"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), nullable=False)
+    school_year: Mapped[str] = mapped_column(String(9), nullable=False)
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("ref_indicator.code"), nullable=False)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    count: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    school: Mapped[School] = relationship(back_populates="indicators")
+
+    __table_args__ = (
+        UniqueConstraint("school_id", "school_year", "indicator_code", name="uq_school_indicator"),
+    )
+
+
+class SchoolIor(Synced, Base):
+    """Regional index of educational results (ИОР) of a school for a calendar year (seed 003, Table 2)."""
+
+    __tablename__ = "school_ior"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    value: Mapped[float] = mapped_column(Float, nullable=False)
+
+    school: Mapped[School] = relationship(back_populates="ior")
+
+    __table_args__ = (UniqueConstraint("school_id", "year", name="uq_school_ior"),)
+
+
+class SwotItem(Synced, Base):
+    """One statement of a school's SWOT (seed 003, Tables 13–16)."""
+
+    __tablename__ = "swot_item"
+
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), nullable=False)
+    school_year: Mapped[str] = mapped_column(String(9), default="", nullable=False)
+    quadrant: Mapped[str] = mapped_column(
+        String(16), nullable=False
+    )  # strengths|weaknesses|opportunities|threats
+    text: Mapped[str] = mapped_column(Text, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+    school: Mapped[School] = relationship(back_populates="swot")
+
+
+# --- staff -----------------------------------------------------------------------------------------------------
+
+
+class Person(Synced, Base):
+    """A pedagogical worker (педагогический работник)."""
+
+    __tablename__ = "person"
+
+    last_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    first_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    middle_name: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    birth_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)
+    positions: Mapped[str] = mapped_column(Text, default="", nullable=False)  # «; »-separated
+    subjects: Mapped[str] = mapped_column(Text, default="", nullable=False)  # «; »-separated
+    education: Mapped[str] = mapped_column(String(60), default="", nullable=False)
+    category: Mapped[str] = mapped_column(String(30), default="", nullable=False)
+    category_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    experience_years: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    young_specialist: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # None: computed from стаж
+    phone: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    email: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    school: Mapped[School | None] = relationship()
+    moves: Mapped[list[StaffMove]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="StaffMove.date_from"
+    )
+    courses: Mapped[list[Course]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Course.date_to"
+    )
+
+    __table_args__ = (
+        Index("ix_person_name", "last_name", "first_name", "middle_name"),
+        Index("ix_person_school", "school_id"),
+    )
+
+
+class StaffMove(Synced, Base):
+    """History of a person's work places: one row per school (and position) with its period."""
+
+    __tablename__ = "staff_move"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)
+    position: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    person: Mapped[Person] = relationship(back_populates="moves")
+    school: Mapped[School | None] = relationship()
+
+    __table_args__ = (Index("ix_staff_move_person", "person_id"),)
+
+
+class Course(Synced, Base):
+    """Professional-development course (КПК) of a person."""
+
+    __tablename__ = "course"
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    provider: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+
+    person: Mapped[Person] = relationship(back_populates="courses")
+
+    __table_args__ = (Index("ix_course_person", "person_id"),)
+
+
+SYNCED_MODELS: tuple[type[Synced], ...] = (
+    School,
+    SchoolStatus,
+    SchoolIndicator,
+    SchoolIor,
+    SwotItem,
+    Person,
+    StaffMove,
+    Course,
+)

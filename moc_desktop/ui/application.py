@@ -1,0 +1,69 @@
+"""QApplication set-up, the first-run wizard, the main window; GUI exception hook."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import time
+import traceback
+
+from PySide6.QtCore import QLocale, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from moc_desktop import APP_NAME, config
+
+log = logging.getLogger("moc_desktop.ui")
+
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName("moc-desktop")
+    QLocale.setDefault(QLocale(QLocale.Language.Russian, QLocale.Country.Russia))
+    return app
+
+
+def install_exception_hook() -> None:
+    def hook(et, ev, tb):
+        log.critical("Необработанная ошибка:\n%s", "".join(traceback.format_exception(et, ev, tb)))
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            APP_NAME,
+            "Произошла непредвиденная ошибка. Данные не потеряны: последнее действие отменено.",
+        )
+        box.setInformativeText(f"{ev}\n\nПодробности записаны в журнал: {config.paths().logs_dir}")
+        box.exec()
+
+    sys.excepthook = hook
+
+
+def show_fatal(message: str) -> None:
+    make_app()
+    QMessageBox.critical(None, APP_NAME, message)
+
+
+def run_gui(factory, url: str, exit_after_show: bool = False, t0: float | None = None) -> int:
+    app = make_app()
+    install_exception_hook()
+    from moc_desktop.services import settings
+    from moc_desktop.ui.main_window import MainWindow
+
+    with factory() as s:
+        configured = settings.is_configured(s)
+    if not configured and not exit_after_show:
+        from moc_desktop.ui.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(factory)
+        if not wizard.exec():
+            return 0
+    window = MainWindow(factory, url)
+    window.show()
+    if exit_after_show:
+
+        def report():
+            app.processEvents()
+            print(f"shown {time.perf_counter() - (t0 or 0):.3f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, report)
+    return app.exec()

@@ -1,0 +1,440 @@
+"""Demo data generator (services.demo): sizes, statuses over three years, mentor pairs, names, indicator kinds,
+change log, determinism, refusal on a non-empty base, cancel."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from moc_desktop.db.engine import open_database, session_scope
+from moc_desktop.db.models import (
+    SYNCED_MODELS,
+    ChangeLog,
+    Course,
+    Person,
+    RefIndicator,
+    School,
+    SchoolIndicator,
+    SchoolIor,
+    SchoolStatus,
+    Setting,
+    StaffMove,
+    SwotItem,
+    utcnow,
+)
+from moc_desktop.services import demo
+from moc_desktop.services.common import fold
+from moc_desktop.services.schools import SHNOR_SUB_LABELS, SWOT_QUADRANTS, indicator_value_ok, validate_school
+from moc_desktop.services.staff import (
+    CATEGORIES,
+    EDUCATION_LEVELS,
+    POSITIONS,
+    SUBJECTS,
+    split_list,
+    validate_person,
+)
+
+TODAY = date(2026, 3, 15)
+YEARS = ["2023/2024", "2024/2025", "2025/2026"]
+
+
+@pytest.fixture
+def demo_s(factory):
+    """Scale S generated once per test (0.3 s)."""
+    summary = demo.generate_demo(factory, "S", seed=2026, today=TODAY)
+    return factory, summary
+
+
+def _fios(factory, n=None):
+    with factory() as s:
+        q = select(Person.last_name, Person.first_name, Person.middle_name, Person.birth_year).order_by(
+            Person.id
+        )
+        if n:
+            q = q.limit(n)
+        return [tuple(r) for r in s.execute(q)]
+
+
+# --- sizes and structure ---------------------------------------------------------------------------------------
+
+
+def test_scale_s_counts_match_the_summary_and_the_base(demo_s):
+    factory, summary = demo_s
+    assert summary.schools == 12 and summary.persons == 300
+    assert summary.school_years == YEARS
+    with factory() as s:
+        for model in SYNCED_MODELS:
+            n = s.scalar(select(func.count()).select_from(model))
+            assert summary[model.__tablename__] == n, model.__tablename__
+        assert s.scalar(select(func.count()).select_from(School)) == 12
+        assert s.scalar(select(func.count()).select_from(Person)) == 300
+        assert s.scalar(select(func.count()).select_from(Course)) > 300
+        assert s.scalar(select(func.count()).select_from(SchoolIor)) == 36  # 12 schools × 3 calendar years
+    assert summary.seconds >= 0
+    assert "школ — 12" in summary.describe()
+
+
+def test_statuses_cover_exactly_three_school_years_with_orders(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        rows = list(s.scalars(select(SchoolStatus)))
+        assert sorted({r.school_year for r in rows}) == YEARS
+        for r in rows:
+            assert re.fullmatch(r"\d{3}-од", r.order_number), r.order_number
+            start = int(r.school_year[:4])
+            assert r.order_date is not None and r.order_date.year == start and r.order_date.month in (8, 9)
+            assert r.order_date <= TODAY
+        by_year = {y: Counter(r.status_code for r in rows if r.school_year == y) for y in YEARS}
+        for y in YEARS:
+            assert 0.15 <= by_year[y]["shnor"] / 12 <= 0.3, by_year[y]
+            assert by_year[y]["shnsu"] >= 1
+            assert 1 <= by_year[y]["consulting"] <= 2
+        # «школа роста» in the latest year: a school that was ШНОР the year before and is not any more
+        growth = [r for r in rows if r.status_code == "growth" and r.school_year == YEARS[-1]]
+        assert growth
+        for g in growth:
+            codes = {(r.school_year, r.status_code) for r in rows if r.school_id == g.school_id}
+            assert (YEARS[-2], "shnor") in codes and (YEARS[-1], "shnor") not in codes
+        for r in rows:
+            if r.status_code == "shnor":
+                assert r.sub_label in SHNOR_SUB_LABELS
+        # ШНОР and ШНСУ at once happens
+        both = {r.school_id for r in rows if r.status_code == "shnor"} & {
+            r.school_id for r in rows if r.status_code == "shnsu"
+        }
+        assert both
+
+
+def test_every_low_result_school_has_another_school_as_mentor(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        names = {sc.id: sc.short_name for sc in s.scalars(select(School))}
+        ids = {v: k for k, v in names.items()}
+        rows = list(s.scalars(select(SchoolStatus)))
+        for year in YEARS:
+            shnor = [r for r in rows if r.school_year == year and r.status_code == "shnor"]
+            mentors = {r.school_id: r for r in rows if r.school_year == year and r.status_code == "mentor"}
+            assert shnor
+            for r in shnor:
+                m = re.fullmatch(r"Школа-наставник: (.+)", r.note)
+                assert m, r.note
+                mentor_id = ids[m.group(1)]
+                assert mentor_id != r.school_id
+                assert mentor_id in mentors, f"{m.group(1)} has no «наставник» status in {year}"
+                assert names[r.school_id] in mentors[mentor_id].note
+                mentor_codes = {
+                    x.status_code for x in rows if x.school_id == mentor_id and x.school_year == year
+                }
+                assert "shnor" not in mentor_codes
+
+
+def test_schools_are_valid_unique_and_plausible(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        schools = list(s.scalars(select(School)))
+        shorts = [fold(sc.short_name) for sc in schools]
+        assert len(set(shorts)) == len(shorts) == 12
+        directors = {
+            " ".join((p.last_name, p.first_name, p.middle_name)): p for p in s.scalars(select(Person))
+        }
+        for sc in schools:
+            data = {
+                f: getattr(sc, f) for f in ("short_name", "email", "pupils_noo", "pupils_ooo", "pupils_soo")
+            }
+            assert validate_school(data) == {}, sc.short_name
+            assert (
+                sc.full_name.startswith("Муниципальное ")
+                and "общеобразовательное учреждение «" in sc.full_name
+            )
+            assert re.fullmatch(r"М[БКА]ОУ «.+»", sc.short_name)
+            assert re.fullmatch(r"8 \(34678\) 2-\d\d-\d\d", sc.phone)
+            assert sc.director_post in ("директор", "и.о. директора")
+            head = directors[sc.director_name]  # the head is one of the school's staff
+            assert head.school_id == sc.id
+            if sc.director_post == "директор":
+                assert "директор" in split_list(head.positions)
+            if "ООШ" in sc.short_name:
+                assert sc.pupils_soo is None
+            else:
+                assert sc.pupils_soo and sc.pupils_soo > 0
+            assert sc.pupils_noo > 0 and sc.pupils_ooo > 0
+        assert any("лицей" in sc.short_name for sc in schools)
+        assert any("гимназия" in sc.short_name for sc in schools)
+        assert any("№ 2" in sc.short_name for sc in schools)
+        assert any(sc.is_rural for sc in schools) and not all(sc.is_rural for sc in schools)
+
+
+# --- staff -----------------------------------------------------------------------------------------------------
+
+
+def test_person_names_unique_and_gender_agrees(demo_s):
+    factory, _ = demo_s
+    fios = _fios(factory)
+    keys = [(fold(a), fold(b), fold(c), y) for a, b, c, y in fios]
+    assert len(set(keys)) == len(keys) == 300
+    women = 0
+    for last, first, middle, _by in fios:
+        if middle.endswith("на"):
+            women += 1
+            assert first in demo.FEMALE_FIRST_NAMES, (last, first, middle)
+            assert not last.endswith(("ов", "ев", "ёв", "ин", "ын", "ий", "ой")), (last, first, middle)
+        else:
+            assert middle.endswith("ич"), middle
+            assert first in demo.MALE_FIRST_NAMES, (last, first, middle)
+            assert not last.endswith(("ова", "ева", "ёва", "ина", "ына", "ая")), (last, first, middle)
+    assert 0.7 <= women / 300 <= 0.9
+
+
+@pytest.mark.parametrize(
+    ("male", "female"),
+    [("Иванов", "Иванова"), ("Соловьёв", "Соловьёва"), ("Ильин", "Ильина"), ("Покровский", "Покровская")]
+    + [("Высоцкий", "Высоцкая"), ("Ткаченко", "Ткаченко"), ("Черных", "Черных")],
+)
+def test_female_surnames(male, female):
+    assert demo.surname_for(male, female=True) == female
+    assert demo.surname_for(male, female=False) == male
+
+
+def test_staff_records_are_valid_and_have_a_current_work_place(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        persons = list(s.scalars(select(Person)))
+        open_moves = Counter()
+        for m in s.scalars(select(StaffMove)):
+            if m.date_to is None:
+                open_moves[(m.person_id, m.school_id)] += 1
+            else:
+                assert m.date_from < m.date_to
+        heads = Counter()
+        movers = 0
+        for p in persons:
+            fields = (
+                "last_name",
+                "first_name",
+                "birth_year",
+                "experience_years",
+                "category",
+                "category_date",
+            )
+            data = {f: getattr(p, f) for f in fields}
+            assert validate_person(data, today=TODAY) == {}, (p.last_name, data)
+            assert 1958 <= p.birth_year <= 2003
+            assert open_moves[(p.id, p.school_id)] == 1, p.last_name
+            assert all(pos in POSITIONS for pos in split_list(p.positions)), p.positions
+            assert all(sub in SUBJECTS for sub in split_list(p.subjects)), p.subjects
+            assert p.education in EDUCATION_LEVELS and p.category in CATEGORIES
+            assert (p.category == "без категории") == (p.category_date is None)
+            if "директор" in split_list(p.positions):
+                heads[p.school_id] += 1
+            if len(p.moves) > 1:
+                movers += 1
+                assert p.moves[-1].school_id == p.school_id and p.moves[-1].date_to is None
+                assert p.moves[0].school_id != p.school_id
+            for c in p.courses:
+                assert c.hours in (16, 36, 72) and c.title and c.provider
+                assert c.date_from <= c.date_to <= TODAY
+                assert (TODAY - c.date_to).days <= 5 * 366
+        assert all(n == 1 for n in heads.values())
+        assert 1 <= movers <= 40
+        assert any(p.positions == "учитель; руководитель ШМО" for p in persons)
+        assert any(p.positions == "педагог-психолог" for p in persons)
+
+
+# --- indicators, ИОР, SWOT -------------------------------------------------------------------------------------
+
+
+def test_indicator_values_fit_their_kinds_and_staff_quality_is_computed(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        kinds = {r.code: r.kind for r in s.scalars(select(RefIndicator))}
+        rows = list(s.scalars(select(SchoolIndicator)))
+        assert {r.school_year for r in rows} == set(YEARS)
+        for r in rows:
+            assert r.value is not None
+            assert indicator_value_ok(kinds[r.indicator_code], r.value) is None, (r.indicator_code, r.value)
+        # every school has every indicator each year (ЕГЭ / 11th grade only where there is СОО)
+        per = Counter((r.school_id, r.school_year) for r in rows)
+        for sc in s.scalars(select(School)):
+            expected = len(kinds) - (4 if sc.pupils_soo is None else 0)
+            for y in YEARS:
+                assert per[(sc.id, y)] == expected, (sc.short_name, y)
+        # staff quality of the latest year is computed from the school's staff (all hired before 20.09)
+        latest = {(r.school_id, r.indicator_code): r for r in rows if r.school_year == YEARS[-1]}
+        for sc in s.scalars(select(School)):
+            staff = list(s.scalars(select(Person).where(Person.school_id == sc.id)))
+            n = len(staff)
+            assert latest[(sc.id, "sq_total")].value == n
+            higher = sum(1 for p in staff if p.education.startswith("высшее"))
+            assert latest[(sc.id, "sq_higher")].value == round(100 * higher / n, 1)
+            assert latest[(sc.id, "sq_higher")].count == higher
+            old = sum(1 for p in staff if 2025 - p.birth_year >= 55)
+            assert latest[(sc.id, "sq_age_55")].value == round(100 * old / n, 1)
+            psych = any("педагог-психолог" in p.positions for p in staff)
+            assert latest[(sc.id, "mon_psychologist")].value == (1.0 if psych else 0.0)
+
+
+def test_ior_is_lower_for_low_result_schools(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        ior = list(s.scalars(select(SchoolIor)))
+        assert {r.year for r in ior} == {2023, 2024, 2025}
+        assert all(0.35 <= r.value <= 0.75 for r in ior)
+        shnor = set(
+            s.scalars(
+                select(SchoolStatus.school_id).where(
+                    SchoolStatus.status_code == "shnor", SchoolStatus.school_year == YEARS[-1]
+                )
+            )
+        )
+        low = [r.value for r in ior if r.school_id in shnor and r.year == 2025]
+        rest = [r.value for r in ior if r.school_id not in shnor and r.year == 2025]
+        assert sum(low) / len(low) < sum(rest) / len(rest)
+
+
+def test_swot_for_low_result_schools_of_the_latest_year(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        shnor = set(
+            s.scalars(
+                select(SchoolStatus.school_id).where(
+                    SchoolStatus.status_code == "shnor", SchoolStatus.school_year == YEARS[-1]
+                )
+            )
+        )
+        items = list(s.scalars(select(SwotItem)))
+        assert {i.school_id for i in items} == shnor
+        assert {i.school_year for i in items} == {YEARS[-1]}
+        per = Counter((i.school_id, i.quadrant) for i in items)
+        for sid in shnor:
+            for q in SWOT_QUADRANTS:
+                assert 2 <= per[(sid, q)] <= 4
+
+
+# --- change log, settings --------------------------------------------------------------------------------------
+
+
+def test_change_log_has_one_insert_per_created_record(demo_s):
+    factory, summary = demo_s
+    with factory() as s:
+        log = list(s.execute(select(ChangeLog.table_name, ChangeLog.record_uuid, ChangeLog.op)))
+        assert {op for _, _, op in log} == {"insert"}
+        assert summary["change_log"] == len(log)
+        for model in SYNCED_MODELS:
+            uuids = list(s.scalars(select(model.uuid)))
+            logged = [u for t, u, _ in log if t == model.__tablename__]
+            assert sorted(logged) == sorted(uuids), model.__tablename__
+        assert s.get(Setting, "municipality").value == demo.DISTRICT
+        assert s.get(Setting, "demo_data") is not None
+
+
+# --- determinism -----------------------------------------------------------------------------------------------
+
+
+def _fresh_factory(tmp_path, name):
+    engine, factory = open_database(f"sqlite:///{tmp_path / name}", tmp_path / "backups")
+    return engine, factory
+
+
+def test_same_seed_gives_the_same_data(tmp_path):
+    e1, f1 = _fresh_factory(tmp_path, "a.sqlite3")
+    e2, f2 = _fresh_factory(tmp_path, "b.sqlite3")
+    e3, f3 = _fresh_factory(tmp_path, "c.sqlite3")
+    try:
+        demo.generate_demo(f1, "S", seed=7, today=TODAY)
+        demo.generate_demo(f2, "S", seed=7, today=TODAY)
+        demo.generate_demo(f3, "S", seed=8, today=TODAY)
+        assert _fios(f1, 20) == _fios(f2, 20)
+        assert _fios(f1, 20) != _fios(f3, 20)
+
+        def values(f):
+            with f() as s:
+                return list(s.execute(select(SchoolIor.year, SchoolIor.value).order_by(SchoolIor.id)))
+
+        assert values(f1) == values(f2)
+    finally:
+        for e in (e1, e2, e3):
+            e.dispose()
+
+
+def test_an_added_step_does_not_change_earlier_steps(factory, tmp_path, monkeypatch):
+    monkeypatch.setattr(demo, "STEPS", list(demo.STEPS))
+    seen = {}
+
+    @demo.register_step("Проверочный шаг", weight=0.1)
+    def _extra(ctx):
+        seen["schools"] = len(ctx.schools)
+        seen["persons"] = len(ctx.persons)
+        seen["year"] = ctx.year
+
+    summary = demo.generate_demo(factory, "S", today=TODAY)
+    assert seen == {"schools": 12, "persons": 300, "year": YEARS[-1]}
+    assert summary.persons == 300
+    monkeypatch.undo()
+    engine, other = _fresh_factory(tmp_path, "plain.sqlite3")
+    try:
+        demo.generate_demo(other, "S", today=TODAY)
+        assert _fios(other, 20) == _fios(factory, 20)
+    finally:
+        engine.dispose()
+
+
+# --- refusal, cancel, progress ---------------------------------------------------------------------------------
+
+
+def test_refuses_a_base_with_live_schools(factory):
+    with session_scope(factory) as s:
+        s.add(School(short_name="МАОУ «Приозёрский лицей»"))
+    with pytest.raises(demo.DemoRefused, match=r"В базе уже есть школы \(1\)\. Демонстрационные данные"):
+        demo.generate_demo(factory, "S", today=TODAY)
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(School)) == 1
+        assert s.scalar(select(func.count()).select_from(Person)) == 0
+    # with force the demo is added and the duplicate rule still holds
+    demo.generate_demo(factory, "S", today=TODAY, force=True)
+    with factory() as s:
+        shorts = [fold(n) for n in s.scalars(select(School.short_name))]
+        assert len(shorts) == 13 and len(set(shorts)) == 13
+
+
+def test_soft_deleted_schools_do_not_block(factory):
+    with session_scope(factory) as s:
+        s.add(School(short_name="МКОУ «Старая ООШ»", deleted_at=utcnow()))
+    assert demo.generate_demo(factory, "S", today=TODAY).schools == 12
+
+
+@pytest.mark.parametrize("after_calls", [0, 3, 20])
+def test_cancel_leaves_the_base_empty(factory, after_calls):
+    calls = {"n": 0}
+
+    def cancel():
+        calls["n"] += 1
+        return calls["n"] > after_calls
+
+    with factory() as s:
+        log_before = s.scalar(select(func.count()).select_from(ChangeLog))
+    with pytest.raises(demo.DemoCancelled):
+        demo.generate_demo(factory, "S", today=TODAY, cancel=cancel)
+    with factory() as s:
+        for model in SYNCED_MODELS:
+            assert s.scalar(select(func.count()).select_from(model)) == 0, model.__tablename__
+        assert s.scalar(select(func.count()).select_from(ChangeLog)) == log_before
+        assert s.get(Setting, "demo_data") is None
+
+
+def test_progress_is_monotonic_and_russian(factory):
+    seen: list[tuple[float, str]] = []
+    demo.generate_demo(factory, "S", today=TODAY, progress=lambda f, m: seen.append((f, m)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions)
+    assert 0 <= fractions[0] and fractions[-1] == 1.0
+    assert all(re.search("[А-Яа-я]", m) for _, m in seen)
+    assert any(m.startswith("Педагогические работники") for _, m in seen)
+
+
+def test_unknown_scale(factory):
+    with pytest.raises(ValueError, match="Неизвестный размер"):
+        demo.generate_demo(factory, "XL")
