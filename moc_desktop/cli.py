@@ -157,7 +157,7 @@ def cmd_import(args) -> int:
         )
         raise Refusal(text, payload={"status": "refused", "errors": errs}) from exc
     errs = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
-    text = f"Импорт выполнен: добавлено {result.created}, обновлено {result.updated}, пропущено {result.skipped}."
+    text = f"Импорт выполнен. {result.summary()}"
     if result.errors:
         text += "\nПропущенные строки:\n" + _row_errors_text(result.errors)
     _emit(

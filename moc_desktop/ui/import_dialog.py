@@ -195,15 +195,13 @@ class ImportDialog(QDialog):
         if self.preview is None:
             return
         preview, factory, kind = self.preview, self.factory, self.kind
-        remembered = (
-            {
-                str(preview.headers[col]): field
-                for col, field in self.chosen_mapping().items()
-                if field is not None and preview.mapping.get(col) != field
-            }
-            if self.mapping_table.rowCount()
-            else {}
-        )
+        # choices that differ from what the built-in synonyms would pick are remembered for the next file
+        auto = imports.match_headers(preview.headers, kind)
+        remembered = {
+            str(preview.headers[col]): field
+            for col, field in self.chosen_mapping().items()
+            if auto.get(col) != field
+        }
 
         def work(progress, cancelled):
             from moc_desktop.db.engine import session_scope
@@ -219,7 +217,7 @@ class ImportDialog(QDialog):
 
     def _applied(self, result) -> None:
         self.result_obj = result
-        msg = f"Добавлено: {result.created}, обновлено: {result.updated}, пропущено строк с ошибками: {result.skipped}."
+        msg = result.summary()
         self.summary.setText("Импорт выполнен. " + msg)
         parent = self.parentWidget()
         if parent is not None and hasattr(parent, "status_message"):

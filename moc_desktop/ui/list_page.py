@@ -67,11 +67,13 @@ class ListPage(QWidget):
         focus.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(focus)
 
-        self.filters = QHBoxLayout()
+        self.filters = QHBoxLayout()  # search row; pages add their filters here or in ``filters2``
         self.filters.addWidget(self.search, 3)
+        self.filters2 = QHBoxLayout()
 
         self.table = QTableView()
         self.table.setModel(self.model)
+        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # service order first
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -79,9 +81,8 @@ class ListPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         for i, col in enumerate(self.model.columns):
-            self.table.setColumnWidth(i, max(60, (col.width or 12) * 7))
+            self.table.setColumnWidth(i, max(60, (col.width or 12) * 7, len(col.title) * 7 + 18))
         self.table.doubleClicked.connect(lambda _i: self.edit_current())
 
         self.count_label = QLabel()
@@ -90,6 +91,7 @@ class ListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(self.filters)
+        layout.addLayout(self.filters2)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMessageBox,
-    QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from moc_desktop import APP_NAME, __version__, config
@@ -44,11 +45,12 @@ class MainWindow(QMainWindow):
         self.staff_page.changed.connect(lambda: self._mark_stale(self.schools_page))
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
 
-        split = QSplitter()
-        split.addWidget(self.nav)
-        split.addWidget(self.stack)
-        split.setStretchFactor(1, 1)
-        self.setCentralWidget(split)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
 
         self._build_menu()
         db_file = sqlite_path(url)

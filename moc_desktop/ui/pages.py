@@ -106,20 +106,24 @@ class StaffPage(ListPage):
         self.category = QComboBox()
         self.category.setObjectName("category")
         self.category.addItem("Все категории", ALL)
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.category.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         for c in staff_svc.CATEGORIES:
             self.category.addItem(c, c)
         self.young = QCheckBox("Молодые специалисты")
         self.no_courses = QCheckBox("Без КПК за 3 года")
+        for w in (QLabel("Школа:"), self.school):
+            self.filters.addWidget(w)
         for w in (
-            QLabel("Школа:"),
-            self.school,
             QLabel("Статус школы:"),
             self.status,
+            QLabel("Категория:"),
             self.category,
             self.young,
             self.no_courses,
         ):
-            self.filters.addWidget(w)
+            self.filters2.addWidget(w)
+        self.filters2.addStretch(1)
         for combo in (self.school, self.status, self.category):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.young.toggled.connect(lambda _b: self.apply_filters())

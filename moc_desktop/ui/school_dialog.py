@@ -51,6 +51,7 @@ class SchoolDialog(EditorDialog):
         super().__init__("Новая школа" if school_id is None else "Школа", parent)
         self.factory = factory
         self.school_id = school_id
+        self.resize(980, 640)
         self.year = school_year or current_school_year()
         with factory() as s:
             self.kinds = svc.status_kinds(s)
@@ -116,7 +117,7 @@ class SchoolDialog(EditorDialog):
         self.status_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.status_table.horizontalHeader().setStretchLastSection(True)
         self.status_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        for i, w in enumerate((90, 150, 220, 80, 90)):
+        for i, w in enumerate((90, 130, 330, 80, 95)):
             self.status_table.setColumnWidth(i, w)
         lay.addWidget(self.status_table, 1)
         btns = QHBoxLayout()

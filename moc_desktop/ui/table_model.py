@@ -40,12 +40,15 @@ class RowsTableModel(QAbstractTableModel):
         self._terms: list[str] = []
         self._predicate: Callable[[object], bool] | None = None
         self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._natural: list = []
+        self._natural_keys: list[str] = []
 
     # --- data in ------------------------------------------------------------------------------------------------
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
         self._all = list(rows)
         self._keys = [self._key_of(r) for r in self._all]
+        self._natural, self._natural_keys = list(self._all), list(self._keys)
         if self._sort is not None:
             self._sort_all(*self._sort)
         self._visible = self._compute_visible()
@@ -125,9 +128,14 @@ class RowsTableModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Sort by a column; column -1 (no sort indicator) restores the order the service gave."""
         self.layoutAboutToBeChanged.emit()
-        self._sort = (column, order)
-        self._sort_all(column, order)
+        if column < 0 or column >= len(self.columns):
+            self._sort = None
+            self._all, self._keys = list(self._natural), list(self._natural_keys)
+        else:
+            self._sort = (column, order)
+            self._sort_all(column, order)
         self._visible = self._compute_visible()
         self.layoutChanged.emit()
 
