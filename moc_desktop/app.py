@@ -61,19 +61,24 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(NO_DISPLAY_MESSAGE)
         return 3
 
-    from moc_desktop.db.engine import DatabaseError, open_database
+    from moc_desktop.db.quick import is_current
 
     url = config.db_url(args.db)
-    try:
-        engine, factory = open_database(url, config.paths().backups_dir)
-    except DatabaseError as exc:
-        sys.stderr.write(f"{exc}\n")
-        _show_fatal(str(exc))
-        return 2
+    factory = None
+    if not is_current(url):
+        # new, older or unusual database: open it fully (backup + migrate) before any window appears
+        from moc_desktop.db.engine import DatabaseError, open_database
+
+        try:
+            _engine, factory = open_database(url, config.paths().backups_dir)
+        except DatabaseError as exc:
+            sys.stderr.write(f"{exc}\n")
+            _show_fatal(str(exc))
+            return 2
 
     from moc_desktop.ui.application import run_gui
 
-    return run_gui(factory, url, exit_after_show=args.exit_after_show, t0=t0)
+    return run_gui(url, factory=factory, exit_after_show=args.exit_after_show, t0=t0)
 
 
 def _show_fatal(message: str) -> None:

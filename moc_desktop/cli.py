@@ -31,8 +31,29 @@ class Refusal(Exception):
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # Russian usage errors, exit 2
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"Ошибка в параметрах: {message}\n")
+        sys.stderr.write(f"Ошибка в параметрах: {_russian_usage(message)}\n")
         raise SystemExit(EXIT_USAGE)
+
+
+_USAGE_RU = (
+    (
+        r"argument (\S+): invalid choice: (.+) \(choose from (.+)\)",
+        r"«\1»: недопустимое значение \2 (допустимо: \3)",
+    ),
+    (r"argument (\S+): invalid (\w+) value: (.+)", r"«\1»: неверное значение \3"),
+    (r"argument (\S+): expected one argument", r"«\1»: нужно указать значение"),
+    (r"the following arguments are required: (.+)", r"не указаны обязательные параметры: \1"),
+    (r"unrecognized arguments: (.+)", r"неизвестные параметры: \1"),
+)
+
+
+def _russian_usage(message: str) -> str:
+    import re
+
+    for pattern, repl in _USAGE_RU:
+        if re.search(pattern, message):
+            return re.sub(pattern, repl, message)
+    return message
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -130,14 +151,16 @@ def cmd_template(args) -> int:
 
     try:
         xlsx_export.write_template(args.kind, args.file)
-    except OSError as exc:
-        raise Refusal(f"Не удалось записать файл «{args.file}»: {exc.strerror or exc}") from exc
+    except xlsx_export.ExportError as exc:
+        raise Refusal(str(exc)) from exc
     print(f"Шаблон записан: {args.file}")
     return EXIT_OK
 
 
 def _row_errors_text(errors) -> str:
-    return "\n".join(f"  строка {e.row}, столбец «{e.column}»: {e.message}" for e in errors)
+    return "\n".join(
+        f"  {e}" for e in errors
+    )  # «Строка 5, колонка «Эл. почта»: …» (no column for file-level)
 
 
 def cmd_import(args) -> int:
@@ -167,6 +190,7 @@ def cmd_import(args) -> int:
             "status": "ok",
             "created": result.created,
             "updated": result.updated,
+            "unchanged": result.unchanged,
             "skipped": result.skipped,
             "errors": errs,
         },
@@ -175,14 +199,14 @@ def cmd_import(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from moc_desktop.services import lists
+    from moc_desktop.services import lists, xlsx_export
 
     factory = _open(args)
     with factory() as s:
         try:
             n = lists.export_list(s, args.kind, args.file, school_year=args.year)
-        except OSError as exc:
-            raise Refusal(f"Не удалось записать файл «{args.file}»: {exc.strerror or exc}") from exc
+        except xlsx_export.ExportError as exc:
+            raise Refusal(str(exc)) from exc
     print(f"Выгружено строк: {n} → {args.file}")
     return EXIT_OK
 

@@ -84,8 +84,9 @@ def is_email(text: str) -> bool:
     return bool(_EMAIL_RE.match(text.strip()))
 
 
+_FOLD = str.maketrans({"ё": "е", "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "'": '"'})
+
+
 def fold(text: str) -> str:
     """Key for tolerant matching: lower case, «ё»→«е», spaces collapsed, quotes unified."""
-    t = (text or "").lower().replace("ё", "е")
-    t = re.sub(r"[«»“”„\"']", '"', t)
-    return re.sub(r"\s+", " ", t).strip()
+    return " ".join((text or "").lower().translate(_FOLD).split())

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from moc_desktop.db.models import Person
 from moc_desktop.services import settings
 from moc_desktop.services.common import ValidationError, fold, normalize_school_year, parse_date
 from moc_desktop.services.schools import (
@@ -50,7 +51,9 @@ from moc_desktop.services.schools import (
 )
 from moc_desktop.services.staff import (
     PERSON_FIELDS,
+    PersonIndex,
     find_person,
+    is_young_specialist,
     join_list,
     save_person,
     split_list,
@@ -1104,6 +1107,7 @@ class _StaffRows(_Rows):
     def __init__(self, session, headers, mapping):
         super().__init__(session, "staff", headers, mapping)
         self.schools: dict[str, int | None] = {}
+        self.people: PersonIndex | None = None  # built on the first row that needs it
 
     def check(self, raw: RawRow) -> tuple[ImportRow | None, list[RowError]]:
         cells = self.cells(raw)
@@ -1125,9 +1129,15 @@ class _StaffRows(_Rows):
                 problems.setdefault("last_name", dup)
         if problems:
             return None, self.errors(raw, problems)
-        existing = find_person(self.session, *(data[f] for f in _NAME_FIELDS), data.get("birth_year"))
+        young = data.get("young_specialist")
+        if young is not None and data.get("experience_years") is not None:
+            if young == is_young_specialist(data["experience_years"]):
+                del data["young_specialist"]  # agrees with the rule: keep it computed, not a manual override
+        if self.people is None:
+            self.people = PersonIndex(self.session)
+        existing_id = self.people.find_id(*(data[f] for f in _NAME_FIELDS), data.get("birth_year"))
         label = " ".join(data[f] for f in _NAME_FIELDS if data[f])
-        return ImportRow(raw.number, data, existing.id if existing else None, label), []
+        return ImportRow(raw.number, data, existing_id, label), []
 
     @staticmethod
     def names(cells: dict[str, Any], data: dict[str, Any], problems: dict[str, str]) -> None:
@@ -1347,7 +1357,10 @@ def _apply_school(session: Session, row: ImportRow, result: ImportResult) -> Non
 def _apply_person(session: Session, row: ImportRow, result: ImportResult) -> None:
     """A person with the same ФИО and birth year is updated; a new school makes a move record (save_person)."""
     d = row.data
-    person = find_person(session, *(d[f] for f in _NAME_FIELDS), d.get("birth_year"))
+    # the match found by the preview (same transaction); a row without one is looked up again
+    person = session.get(Person, row.existing_id) if row.existing_id else None
+    if person is None or person.deleted_at is not None:
+        person = find_person(session, *(d[f] for f in _NAME_FIELDS), d.get("birth_year"))
     before = None if person is None else person.version
     moves = 0 if person is None else len(person.moves)
     person = save_person(session, d if person is None else _without(d, _NAME_FIELDS), person)
@@ -1368,6 +1381,9 @@ def apply_import(
     Any exception while writing (``ImportCancelled`` included) rolls the session back and is re-raised."""
     _check_kind(preview.kind)
     if preview.errors and not valid_only:
+        raise ImportRefused(preview.errors)
+    if preview.errors and (not preview.valid or any(not e.column for e in preview.errors)):
+        # a problem of the whole file (a missing column) or no row to write: «only the valid rows» means nothing
         raise ImportRefused(preview.errors)
     result = ImportResult(skipped=preview.rows_total - len(preview.valid), errors=list(preview.errors))
     apply_row = _apply_school if preview.kind == "schools" else _apply_person

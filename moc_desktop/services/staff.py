@@ -193,6 +193,26 @@ def find_person(
     return None
 
 
+class PersonIndex:
+    """ФИО + birth year → id of the live staff, built with one query: the duplicate rule of ``find_person`` for
+    bulk work (an import of thousands of rows), without one query per row."""
+
+    def __init__(self, session: Session):
+        q = select(
+            Person.id, Person.last_name, Person.first_name, Person.middle_name, Person.birth_year
+        ).where(Person.deleted_at.is_(None))
+        self._ids: dict[tuple, int] = {}
+        for pid, ln, fn, mn, by in session.execute(q):
+            self._ids.setdefault(self.key(ln, fn, mn, by), pid)
+
+    @staticmethod
+    def key(last: str, first: str, middle: str, birth_year: int | None) -> tuple:
+        return (fold(last), fold(first), fold(middle), birth_year)
+
+    def find_id(self, last: str, first: str, middle: str, birth_year: int | None) -> int | None:
+        return self._ids.get(self.key(last, first, middle, birth_year))
+
+
 @dataclass(frozen=True)
 class StaffRow:
     id: int

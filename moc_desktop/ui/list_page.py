@@ -206,10 +206,12 @@ class ListPage(QWidget):
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
+        from moc_desktop.services.xlsx_export import ExportError
+
         try:
             n = lists.export_rows(self.kind, self.model.visible_rows(), Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, "Экспорт", f"Не удалось записать файл:\n{exc}")
+        except ExportError as exc:
+            QMessageBox.warning(self, "Экспорт", str(exc))
             return
         self.status_message.emit(f"Выгружено строк: {n} → {path}")
 
@@ -221,8 +223,8 @@ class ListPage(QWidget):
             return
         try:
             xlsx_export.write_template(self.kind, Path(path))
-        except OSError as exc:
-            QMessageBox.warning(self, "Шаблон", f"Не удалось записать файл:\n{exc}")
+        except xlsx_export.ExportError as exc:
+            QMessageBox.warning(self, "Шаблон", str(exc))
             return
         self.status_message.emit(f"Шаблон сохранён: {path}")
 

@@ -1,4 +1,8 @@
-"""Main window: navigation on the left (only built areas), a page per area, status bar with the database."""
+"""Main window: navigation on the left (only built areas), a page per area, status bar with the database.
+
+Built in two steps so it can appear before the database layer is imported: the frame (``__init__``), then the
+pages (``attach(factory)``). Given a factory at construction, it attaches at once.
+"""
 
 from __future__ import annotations
 
@@ -16,33 +20,30 @@ from PySide6.QtWidgets import (
 )
 
 from moc_desktop import APP_NAME, __version__, config
-from moc_desktop.db.engine import sqlite_path
-from moc_desktop.services import settings
-from moc_desktop.ui.pages import SchoolsPage, StaffPage
+
+AREAS = ("Школы", "Педагоги")
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, factory, url: str, parent=None):
+    def __init__(self, factory=None, url: str = "", parent=None):
         super().__init__(parent)
-        self.factory = factory
+        self.factory = None
         self.url = url
+        self.pages: dict[str, QWidget] = {}
+        self.setWindowTitle(APP_NAME)
         self.resize(1280, 760)
 
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(170)
         self.stack = QStackedWidget()
-        self.schools_page = SchoolsPage(factory)
-        self.staff_page = StaffPage(factory)
-        self.pages = {"Школы": self.schools_page, "Педагоги": self.staff_page}
-        for i, (title, page) in enumerate(self.pages.items()):
+        for i, title in enumerate(AREAS):
             item = QListWidgetItem(title)
             item.setToolTip(f"{title} (Ctrl+{i + 1})")
             self.nav.addItem(item)
-            self.stack.addWidget(page)
-            page.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
-        self.schools_page.changed.connect(lambda: self._mark_stale(self.staff_page))
-        self.staff_page.changed.connect(lambda: self._mark_stale(self.schools_page))
+            placeholder = QLabel("Загрузка…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.stack.addWidget(placeholder)
         self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
 
         central = QWidget()
@@ -53,11 +54,36 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self._build_menu()
-        db_file = sqlite_path(url)
-        self.db_label = QLabel(f"База: {db_file or url}")
+        self.db_label = QLabel(f"База: {self._db_display()}")
         self.statusBar().addPermanentWidget(self.db_label)
-        self.update_title()
         self.nav.setCurrentRow(0)
+        if factory is not None:
+            self.attach(factory)
+
+    def _db_display(self) -> str:
+        from moc_desktop.db.quick import sqlite_file_of
+
+        return str(sqlite_file_of(self.url) or self.url)
+
+    def attach(self, factory) -> None:
+        """Create the pages over the session factory (imports the database layer)."""
+        from moc_desktop.ui.pages import SchoolsPage, StaffPage
+
+        self.factory = factory
+        self.schools_page = SchoolsPage(factory)
+        self.staff_page = StaffPage(factory)
+        self.pages = {"Школы": self.schools_page, "Педагоги": self.staff_page}
+        current = self.nav.currentRow()
+        for i, page in enumerate(self.pages.values()):
+            old = self.stack.widget(i)
+            self.stack.insertWidget(i, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            page.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+        self.schools_page.changed.connect(lambda: self._mark_stale(self.staff_page))
+        self.staff_page.changed.connect(lambda: self._mark_stale(self.schools_page))
+        self.stack.setCurrentIndex(max(current, 0))
+        self.update_title()
 
     def _mark_stale(self, page) -> None:
         page.loaded = False
@@ -65,6 +91,8 @@ class MainWindow(QMainWindow):
             page.reload()
 
     def update_title(self) -> None:
+        from moc_desktop.services import settings
+
         with self.factory() as s:
             name = settings.get(s, "moc_name")
         self.setWindowTitle(f"{APP_NAME} — {name}" if name else APP_NAME)
@@ -76,7 +104,7 @@ class MainWindow(QMainWindow):
         m.addSeparator()
         m.addAction(self._act("Выход", self.close, QKeySequence.StandardKey.Quit))
         go = self.menuBar().addMenu("&Разделы")
-        for i, title in enumerate(self.pages):
+        for i, title in enumerate(AREAS):
             go.addAction(self._act(title, lambda _=False, r=i: self.nav.setCurrentRow(r), f"Ctrl+{i + 1}"))
         h = self.menuBar().addMenu("&Справка")
         h.addAction(self._act("Где хранятся данные", self.show_paths))
@@ -86,19 +114,23 @@ class MainWindow(QMainWindow):
         a = QAction(text, self)
         if shortcut is not None:
             a.setShortcut(QKeySequence(shortcut))
-        a.triggered.connect(slot)
+        a.triggered.connect(lambda _checked=False: slot())
         return a
 
     def current_page(self):
         return self.stack.currentWidget()
 
     def edit_settings(self) -> None:
+        if self.factory is None:
+            return
         from moc_desktop.ui.wizard import SettingsDialog
 
         if SettingsDialog(self.factory, self).exec():
             self.update_title()
 
     def make_demo(self) -> None:
+        if self.factory is None:
+            return
         from moc_desktop.ui.wizard import run_demo_generation
 
         run_demo_generation(self, self.factory, "S", on_done=self.reload_all)
@@ -106,15 +138,15 @@ class MainWindow(QMainWindow):
     def reload_all(self) -> None:
         for page in self.pages.values():
             page.loaded = False
-        self.current_page().reload()
+        if hasattr(self.current_page(), "reload"):
+            self.current_page().reload()
 
     def show_paths(self) -> None:
         p = config.paths()
-        db_file = sqlite_path(self.url)
         QMessageBox.information(
             self,
             "Где хранятся данные",
-            f"База данных: {db_file or self.url}\nРезервные копии: {p.backups_dir}\nЖурнал: {p.logs_dir}\n"
+            f"База данных: {self._db_display()}\nРезервные копии: {p.backups_dir}\nЖурнал: {p.logs_dir}\n"
             f"Свои шаблоны документов: {p.templates_dir}",
         )
 
@@ -127,6 +159,7 @@ class MainWindow(QMainWindow):
         )
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self.current_page().search.clear()
+        page = self.current_page()
+        if event.key() == Qt.Key.Key_Escape and hasattr(page, "search"):
+            page.search.clear()
         super().keyPressEvent(event)

@@ -12,7 +12,9 @@ from moc_desktop.services import imports, schools
 
 def _counts(factory):
     with factory() as s:
-        return s.scalar(select(func.count()).select_from(Person)), s.scalar(select(func.count()).select_from(ChangeLog))
+        return s.scalar(select(func.count()).select_from(Person)), s.scalar(
+            select(func.count()).select_from(ChangeLog)
+        )
 
 
 def _staff_workbook(path, headers=("Фамилия", "Имя", "Отчество", "Год рождения", "Школа", "Эл. почта")):
@@ -23,7 +25,9 @@ def _staff_workbook(path, headers=("Фамилия", "Имя", "Отчество
     ws.append(list(headers))
     ws.append(["Иванова", "Мария", "Петровна", 1985, "МКОУ «Берёзовская СОШ»", "ivanova@mail.ru"])
     ws.append(["Петров", "Иван", "Сергеевич", 1979, "МКОУ «Несуществующая СОШ»", ""])  # row 5: unknown school
-    ws.append(["Сидорова", "Анна", "Ивановна", 1990, "МКОУ «Берёзовская СОШ»", "не-почта"])  # row 6: bad e-mail
+    ws.append(
+        ["Сидорова", "Анна", "Ивановна", 1990, "МКОУ «Берёзовская СОШ»", "не-почта"]
+    )  # row 6: bad e-mail
     wb.save(path)
     return path
 
@@ -41,7 +45,10 @@ def test_import_with_two_bad_rows_reports_both_and_writes_nothing(qtbot, window,
     page.import_file(str(_staff_workbook(tmp_path / "staff.xlsx")))
     dlg = page.last_import_dialog
     _wait_preview(qtbot, dlg)
-    rows = {(dlg.errors_table.item(r, 0).text(), dlg.errors_table.item(r, 1).text()) for r in range(dlg.errors_table.rowCount())}
+    rows = {
+        (dlg.errors_table.item(r, 0).text(), dlg.errors_table.item(r, 1).text())
+        for r in range(dlg.errors_table.rowCount())
+    }
     assert rows == {("5", "Школа"), ("6", "Эл. почта")}
     assert "Строка заголовков: 3" in dlg.summary.text()
     assert not dlg.btn_import.isEnabled() and dlg.btn_valid.isEnabled()
@@ -76,11 +83,17 @@ def test_unknown_header_mapped_by_user_and_remembered(qtbot, window, configured,
     _wait_preview(qtbot, dlg)
     col = headers.index("Место работы (ОО)")
     if dlg.preview.mapping.get(col) != "school":
-        row = next(r for r in range(dlg.mapping_table.rowCount()) if dlg.mapping_table.item(r, 0).text() == headers[col])
+        row = next(
+            r
+            for r in range(dlg.mapping_table.rowCount())
+            if dlg.mapping_table.item(r, 0).text() == headers[col]
+        )
         combo = dlg.mapping_table.cellWidget(row, 1)
         combo.setCurrentIndex(combo.findData("school"))
         dlg.recheck.click()
-        qtbot.waitUntil(lambda: dlg.preview is not None and dlg.preview.mapping.get(col) == "school", timeout=10000)
+        qtbot.waitUntil(
+            lambda: dlg.preview is not None and dlg.preview.mapping.get(col) == "school", timeout=10000
+        )
     assert not dlg.preview.errors
     dlg.btn_import.click()
     qtbot.waitUntil(lambda: dlg.result_obj is not None, timeout=10000)

@@ -907,6 +907,10 @@ def _read_or_file_error(session, path: Path, kind: str, apply: bool = False) -> 
         bad_rows = {e.row for e in preview.errors}
         assert len(preview.valid) + len(bad_rows) == preview.rows_total
     if apply:
+        if preview.errors and (not preview.valid or file_level):
+            with pytest.raises(ImportRefused):  # nothing valid to write: refused even with valid_only
+                imports.apply_import(session, preview, valid_only=True)
+            return
         result = imports.apply_import(session, preview, valid_only=True)
         assert result.created + result.updated + result.unchanged == len(preview.valid)
         session.rollback()

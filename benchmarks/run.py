@@ -1,0 +1,201 @@
+"""Benchmarks at scale L (`make bench`). Figures are printed, never asserted.
+
+1. Cold start: `python -m moc_desktop --db L.sqlite3` to the main window shown, next to a bare PySide6 window
+   started the same way in the same run (ratio; target ≤ 2.0).
+2. Staff list load at scale L (6 000 staff): the service query, and the page reload (query + table model).
+3. Filter keystroke on the staff list: a key event into the search box until the table is repainted (target < 50 ms).
+4. Excel: export of the whole staff list and the import preview of that file (all 6 000 rows checked).
+
+Usage: benchmarks/run.py [--rounds N] [--rebuild]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+HERE = Path(__file__).resolve().parent
+DATA = HERE / ".data"
+BARE = """
+import sys, time
+t0 = time.perf_counter()
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.resize(1280, 760); w.show()
+def report():
+    app.processEvents(); print(f"shown {time.time():.4f}", flush=True); app.quit()
+QTimer.singleShot(0, report)
+app.exec()
+"""
+
+
+def ms(x: float) -> str:
+    return f"{x * 1000:.1f} мс"
+
+
+def build_l(rebuild: bool) -> Path:
+    DATA.mkdir(exist_ok=True)
+    db = DATA / "scale-L.sqlite3"
+    if db.exists() and not rebuild:
+        return db
+    for p in DATA.glob("scale-L.sqlite3*"):
+        p.unlink()
+    from moc_desktop.db.engine import open_database
+    from moc_desktop.services import demo
+
+    engine, factory = open_database(f"sqlite:///{db}", None)
+    t = time.perf_counter()
+    summary = demo.generate_demo(factory, scale="L", seed=2026, today=date(2026, 11, 25))
+    print(f"Демо-данные L созданы за {time.perf_counter() - t:.1f} с: {summary.counts}")
+    engine.dispose()
+    return db
+
+
+def wall(cmd: list[str], env: dict) -> dict[str, float]:
+    """Seconds from launching the process to each milestone it prints («shown», «ready»)."""
+    t = time.time()
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    marks = {}
+    for line in out.stdout.splitlines():
+        name, _, stamp = line.partition(" ")
+        if name in ("shown", "ready"):
+            marks[name] = float(stamp) - t
+    if "shown" not in marks:
+        raise RuntimeError(out.stderr)
+    return marks
+
+
+def cold_start(db: Path, rounds: int) -> None:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "MOC_DESKTOP_HOME": tempfile.mkdtemp(prefix="moc-bench-"),
+    }
+    app_cmd = [sys.executable, "-m", "moc_desktop", "--db", str(db), "--exit-after-show"]
+    bare_cmd = [sys.executable, "-c", BARE]
+    wall(app_cmd, env)  # warm the OS file cache once for both
+    wall(bare_cmd, env)
+    app, bare = [], []
+    for _ in range(rounds):  # interleaved so both see the same machine load
+        bare.append(wall(bare_cmd, env))
+        app.append(wall(app_cmd, env))
+    shown = [m["shown"] for m in app]
+    ready = [m["ready"] for m in app]
+    bare_shown = [m["shown"] for m in bare]
+    a, r, b = statistics.median(shown), statistics.median(ready), statistics.median(bare_shown)
+    print("\n1. Холодный старт от запуска процесса (медиана из", rounds, "запусков)")
+    print(
+        f"   МОЦ Desktop, главное окно показано:        {ms(a)}  (мин {ms(min(shown))}, макс {ms(max(shown))})"
+    )
+    print(
+        f"   МОЦ Desktop, список школ L загружен:       {ms(r)}  (мин {ms(min(ready))}, макс {ms(max(ready))})"
+    )
+    print(
+        f"   Пустое окно PySide6, показано:             {ms(b)}  (мин {ms(min(bare_shown))}, макс {ms(max(bare_shown))})"
+    )
+    print(f"   Отношение (окно показано): {a / b:.2f}  (цель ≤ 2,0); до загруженных данных: {r / b:.2f}")
+
+
+def staff_list_and_keystrokes(db: Path, rounds: int) -> None:
+    os.environ["MOC_DESKTOP_HOME"] = tempfile.mkdtemp(prefix="moc-bench-")
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from moc_desktop.db.engine import open_database
+    from moc_desktop.services import staff
+    from moc_desktop.ui.application import make_app
+    from moc_desktop.ui.main_window import MainWindow
+
+    app = make_app()
+    _engine, factory = open_database(f"sqlite:///{db}", None)
+    svc = []
+    for _ in range(rounds):
+        with factory() as s:
+            t = time.perf_counter()
+            rows = staff.list_staff(s)
+            svc.append(time.perf_counter() - t)
+    w = MainWindow(factory, f"sqlite:///{db}")
+    w.show()
+    w.nav.setCurrentRow(1)
+    app.processEvents()
+    page = w.staff_page
+    loads = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        page.reload()
+        app.processEvents()
+        loads.append(time.perf_counter() - t)
+    print(f"\n2. Загрузка списка педагогов ({len(rows)} строк)")
+    print(f"   запрос сервиса:            {ms(statistics.median(svc))}")
+    print(f"   страница (запрос + модель + отрисовка): {ms(statistics.median(loads))}")
+
+    def key(ch: str | None) -> float:
+        t = time.perf_counter()
+        if ch is None:
+            ev = (QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Backspace, Qt.KeyboardModifier.NoModifier),)
+        else:
+            ev = (QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch),)
+        for e in ev:
+            QApplication.sendEvent(page.search, e)
+        page.table.viewport().repaint()
+        app.processEvents()
+        return time.perf_counter() - t
+
+    page.search.setFocus()
+    times = []
+    for word in ("иванова", "математика", "приозёрская", "высшая", "петр"):
+        for ch in word:
+            times.append(key(ch))
+        for _ in word:
+            times.append(key(None))
+    shown = page.model.rowCount()
+    times.sort()
+    p95 = times[int(len(times) * 0.95) - 1]
+    print(f"\n3. Нажатие клавиши в поиске по {page.model.total_count()} педагогам ({len(times)} нажатий)")
+    print(
+        f"   медиана {ms(statistics.median(times))}, 95-й процентиль {ms(p95)}, макс {ms(times[-1])}  (цель < 50 мс)"
+    )
+    assert shown == page.model.total_count()
+    w.close()
+
+    from moc_desktop.services import imports, lists
+
+    out = Path(tempfile.mkdtemp(prefix="moc-bench-")) / "staff.xlsx"
+    with factory() as s:
+        t = time.perf_counter()
+        n = lists.export_list(s, "staff", out)
+        t_export = time.perf_counter() - t
+        t = time.perf_counter()
+        preview = imports.preview_import(s, out, "staff")
+        t_preview = time.perf_counter() - t
+    print(
+        f"\n4. Excel: выгрузка {n} педагогов — {t_export:.2f} с; проверка этого файла перед импортом — {t_preview:.2f} с"
+    )
+    print(
+        f"   (строк: {preview.rows_total}, к обновлению: {preview.to_update}, ошибок: {len(preview.errors)})"
+    )
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--rounds", type=int, default=5)
+    p.add_argument("--rebuild", action="store_true", help="пересоздать базу масштаба L")
+    args = p.parse_args()
+    db = build_l(args.rebuild)
+    cold_start(db, args.rounds)
+    staff_list_and_keystrokes(db, args.rounds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
