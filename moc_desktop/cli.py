@@ -29,6 +29,13 @@ class Refusal(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args, **kwargs):
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "команды и аргументы"
+        self._optionals.title = "параметры"
+        self.add_argument("-h", "--help", action="help", help="показать эту справку и выйти")
+
     def error(self, message: str):  # Russian usage errors, exit 2
         self.print_usage(sys.stderr)
         sys.stderr.write(f"Ошибка в параметрах: {_russian_usage(message)}\n")
@@ -59,44 +66,54 @@ def _russian_usage(message: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="moc-desktop-cli", description=f"{APP_NAME}: команды без окна")
     p.add_argument("--db", metavar="PATH|URL", help="файл базы SQLite или URL SQLAlchemy")
-    p.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p.add_argument(
+        "--version", action="version", version=f"{APP_NAME} {__version__}", help="показать версию и выйти"
+    )
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="КОМАНДА")
 
     s = sub.add_parser("settings", help="настройки установки (наименование МОЦ, Управление образования …)")
-    ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ss = s.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ДЕЙСТВИЕ")
     st = ss.add_parser("set", help="задать значение")
     st.add_argument("key")
     st.add_argument("value")
     sg = ss.add_parser("get", help="показать значение")
     sg.add_argument("key")
     sh = ss.add_parser("show", help="показать все настройки")
-    sh.add_argument("--format", choices=("text", "json"), default="text")
+    sh.add_argument(
+        "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
+    )
 
     t = sub.add_parser("template", help="шаблон Excel для импорта")
-    t.add_argument("kind", choices=("schools", "staff"))
-    t.add_argument("file", type=Path)
+    t.add_argument("kind", choices=("schools", "staff"), help="schools — школы, staff — педагоги")
+    t.add_argument("file", type=Path, help="куда записать .xlsx")
 
     i = sub.add_parser("import", help="импорт школ или педагогов из .xlsx/.xls/.csv")
-    i.add_argument("kind", choices=("schools", "staff"))
-    i.add_argument("file", type=Path)
+    i.add_argument("kind", choices=("schools", "staff"), help="schools — школы, staff — педагоги")
+    i.add_argument("file", type=Path, help="файл .xlsx, .xls или .csv")
     i.add_argument(
         "--valid-only", action="store_true", help="импортировать верные строки, пропустив ошибочные"
     )
-    i.add_argument("--format", choices=("text", "json"), default="text")
+    i.add_argument(
+        "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
+    )
 
     e = sub.add_parser("export", help="выгрузка списка в .xlsx")
-    e.add_argument("kind", choices=("schools", "staff"))
-    e.add_argument("file", type=Path)
+    e.add_argument("kind", choices=("schools", "staff"), help="schools — школы, staff — педагоги")
+    e.add_argument("file", type=Path, help="куда записать .xlsx")
     e.add_argument("--year", help="учебный год для статусов (по умолчанию — текущий)")
 
     d = sub.add_parser("demo", help="демонстрационный муниципалитет")
     d.add_argument("--scale", choices=("S", "L"), default="S")
     d.add_argument("--seed", type=int, default=2026)
     d.add_argument("--force", action="store_true", help="добавить даже в непустую базу")
-    d.add_argument("--format", choices=("text", "json"), default="text")
+    d.add_argument(
+        "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
+    )
 
     m = sub.add_parser("migrate", help="обновить схему базы (с резервной копией)")
-    m.add_argument("--format", choices=("text", "json"), default="text")
+    m.add_argument(
+        "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
+    )
 
     b = sub.add_parser("backup", help="резервная копия базы в папку данных")
     b.add_argument("--to", type=Path, help="папка для копии")

@@ -61,6 +61,13 @@ class SchoolsPage(ListPage):
         self.filters.addWidget(self.status)
         self.year.currentIndexChanged.connect(lambda _i: self.reload())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.toolbar.addSeparator()
+        self.act_summary = self._action("Сводка показателей…", None, self.show_summary)
+
+    def show_summary(self) -> None:
+        from moc_desktop.ui.indicator_summary import IndicatorSummaryDialog
+
+        IndicatorSummaryDialog(self.factory, self, self.year.currentData()).exec()
 
     def before_reload(self, session) -> None:
         _year_combo(session, self.year)

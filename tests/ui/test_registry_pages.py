@@ -202,3 +202,24 @@ def test_person_dialog_edit_moves_school(qtbot, configured):
     dlg2.confirm = lambda *_a: True  # closing at teardown must not wait for an answer
     assert dlg2.history.rowCount() == 2
     assert "молодой специалист" in dlg2.young_now.text()
+
+
+def test_indicator_summary_dialog_and_export(qtbot, configured, tmp_path):
+    import openpyxl
+
+    from moc_desktop.ui.indicator_summary import IndicatorSummaryDialog
+
+    with session_scope(configured) as s:
+        a = schools.save_school(s, {"short_name": "А"})
+        b = schools.save_school(s, {"short_name": "Б"})
+        schools.set_indicators(s, a, "2025/2026", {"mon_good_marks": 0.74})
+        schools.set_indicators(s, b, "2025/2026", {"mon_good_marks": 0.07})
+    dlg = IndicatorSummaryDialog(configured, school_year="2025/2026")
+    qtbot.addWidget(dlg)
+    row = [dlg.table.item(0, c).text() for c in range(5)]
+    assert row == ["Доля обучающихся, закончивших учебный год на «4», «5»", "2", "0,405", "0,74", "0,07"]
+    out = tmp_path / "summary.xlsx"
+    dlg.export(str(out))
+    ws = openpyxl.load_workbook(out).active
+    values = [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))]
+    assert values[:5] == ["Доля обучающихся, закончивших учебный год на «4», «5»", 2, 0.405, 0.74, 0.07]
