@@ -51,6 +51,18 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def missing_xcb_libraries() -> list[str]:
+    """System libraries Qt's X11 plugin needs and cannot find (Qt would abort with an English message)."""
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM") or not os.environ.get("DISPLAY"):
+        return []
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return []
+    import ctypes.util
+
+    needed = {"xcb-cursor": "libxcb-cursor0", "xkbcommon-x11": "libxkbcommon-x11-0", "EGL": "libegl1"}
+    return [pkg for lib, pkg in needed.items() if ctypes.util.find_library(lib) is None]
+
+
 def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     args = parse_args(argv)
@@ -59,6 +71,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if not has_display():
         sys.stderr.write(NO_DISPLAY_MESSAGE)
+        return 3
+    missing = missing_xcb_libraries()
+    if missing:
+        sys.stderr.write(
+            "Для окна программы в X11 не хватает системных библиотек. Установите пакеты: "
+            f"{' '.join(missing)}\n(например: sudo apt-get install {' '.join(missing)}) и запустите снова.\n"
+        )
         return 3
 
     from moc_desktop.db.quick import is_current

@@ -246,9 +246,8 @@ def cmd_demo(args) -> int:
         raise Refusal(str(exc)) from exc
     if progress:
         sys.stderr.write("\n")
-    data = summary.as_dict() if hasattr(summary, "as_dict") else dict(vars(summary))
-    text = "Демонстрационные данные созданы:\n" + "\n".join(f"  {k}: {v}" for k, v in data.items())
-    _emit(args, text, {"status": "ok", "scale": args.scale, **data})
+    data = {"scale": summary.scale, "seed": summary.seed, "school_years": summary.school_years, "counts": summary.counts}
+    _emit(args, summary.describe(), {"status": "ok", **data})
     return EXIT_OK
 
 

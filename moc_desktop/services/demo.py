@@ -690,7 +690,8 @@ class DemoSummary:
             "course": "курсов",
         }
         parts = [f"{labels.get(t, t)} — {n}" for t, n in self.counts.items() if t != "change_log"]
-        return f"Создано за {self.seconds:.1f} с: " + ", ".join(parts) + "."
+        seconds = f"{self.seconds:.1f}".replace(".", ",")
+        return f"Создано за {seconds} с: " + ", ".join(parts) + "."
 
 
 # --- the entry point -------------------------------------------------------------------------------------------
