@@ -169,7 +169,8 @@ class ImportDialog(QDialog):
         valid = len(preview.valid)
         text = (
             f"Строка заголовков: {preview.header_row}. Строк с данными: {preview.rows_total}; верных: {valid}; "
-            f"с ошибками: {len(preview.errors)}. Будет добавлено: {preview.to_create}, обновлено: {preview.to_update}."
+            f"с ошибками: {len({e.row for e in preview.errors})} (ошибок: {len(preview.errors)}). "
+            f"Будет добавлено: {preview.to_create}, обновлено: {preview.to_update}."
         )
         if preview.errors:
             text += (
