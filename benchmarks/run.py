@@ -126,7 +126,7 @@ def staff_list_and_keystrokes(db: Path, rounds: int) -> None:
             svc.append(time.perf_counter() - t)
     w = MainWindow(factory, f"sqlite:///{db}")
     w.show()
-    w.nav.setCurrentRow(1)
+    w.go("Педагоги")
     app.processEvents()
     page = w.staff_page
     loads = []

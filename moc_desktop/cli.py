@@ -110,6 +110,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
     )
 
+    for kind, title in (("order", "приказы"), ("protocol", "протоколы")):
+        o = sub.add_parser(kind, help=f"{title}: список и печатные формы")
+        oo = o.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ДЕЙСТВИЕ")
+        ol = oo.add_parser("list", help="список")
+        ol.add_argument("--year", type=int, help="календарный год")
+        ol.add_argument(
+            "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
+        )
+        orr = oo.add_parser("render", help="печатная форма в .docx или .pdf")
+        orr.add_argument("id", type=int, help="код документа (из списка)")
+        orr.add_argument("out", type=Path, help="файл .docx или .pdf")
+
     m = sub.add_parser("migrate", help="обновить схему базы (с резервной копией)")
     m.add_argument(
         "--format", choices=("text", "json"), default="text", help="вывод: text (по умолчанию) или json"
@@ -246,7 +258,12 @@ def cmd_demo(args) -> int:
         raise Refusal(str(exc)) from exc
     if progress:
         sys.stderr.write("\n")
-    data = {"scale": summary.scale, "seed": summary.seed, "school_years": summary.school_years, "counts": summary.counts}
+    data = {
+        "scale": summary.scale,
+        "seed": summary.seed,
+        "school_years": summary.school_years,
+        "counts": summary.counts,
+    }
     _emit(args, summary.describe(), {"status": "ok", **data})
     return EXIT_OK
 
@@ -272,7 +289,63 @@ def cmd_backup(args) -> int:
     return EXIT_OK
 
 
+def cmd_document(args) -> int:
+    from moc_desktop.services.docs import orders, protocols, render
+
+    factory = _open(args)
+    with factory() as s:
+        if args.action == "list":
+            if args.command == "order":
+                rows = orders.list_orders(s, args.year)
+                data = [
+                    {
+                        "id": r.id,
+                        "number": r.number_text if r.number is not None else None,
+                        "date": r.date.isoformat() if r.date else None,
+                        "title": r.title,
+                        "status": r.status_code,
+                    }
+                    for r in rows
+                ]
+                text = "\n".join(
+                    f"{r.id:>5}  {r.number_text:>10}  {r.date.strftime('%d.%m.%Y') if r.date else '—':10}  "
+                    f"{r.status:9}  {r.title}"
+                    for r in rows
+                )
+            else:
+                rows = protocols.list_protocols(s, args.year)
+                data = [
+                    {
+                        "id": r.id,
+                        "body": r.body,
+                        "number": r.number,
+                        "date": r.date.isoformat() if r.date else None,
+                        "title": r.title,
+                        "status": r.status_code,
+                        "present": r.present,
+                    }
+                    for r in rows
+                ]
+                text = "\n".join(
+                    f"{r.id:>5}  {r.number_text:>6}  {r.date.strftime('%d.%m.%Y') if r.date else '—':10}  "
+                    f"{r.body}: {r.title}"
+                    for r in rows
+                )
+            _emit(args, text or "Документов нет.", data)
+            return EXIT_OK
+        try:
+            result = render.render_to_file(s, args.command, args.id, args.out)
+        except render.RenderError as exc:
+            raise Refusal(str(exc)) from exc
+    for w in result.warnings:
+        sys.stderr.write(f"Внимание: {w}\n")
+    print(f"Документ записан: {result.path}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable] = {
+    "order": cmd_document,
+    "protocol": cmd_document,
     "settings": cmd_settings,
     "template": cmd_template,
     "import": cmd_import,

@@ -43,7 +43,7 @@ def main() -> int:
     app.processEvents()
     w.grab().save(str(OUT / "main-schools.png"))
 
-    w.nav.setCurrentRow(1)
+    w.go("Педагоги")
     app.processEvents()
     w.staff_page.search.setText("математика")
     app.processEvents()

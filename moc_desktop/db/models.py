@@ -222,6 +222,17 @@ class Person(Synced, Base):
     phone: Mapped[str] = mapped_column(String(100), default="", nullable=False)
     email: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    # documents: gender is stored, never guessed (names are declined with it); manual case forms win
+    gender: Mapped[str] = mapped_column(String(1), default="", nullable=False)  # f | m | ""
+    name_gen: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    name_dat: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    name_acc: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    doc_post: Mapped[str] = mapped_column(
+        String(300), default="", nullable=False
+    )  # post as written in documents
+    post_gen: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    post_dat: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    post_acc: Mapped[str] = mapped_column(String(300), default="", nullable=False)
 
     school: Mapped[School | None] = relationship()
     moves: Mapped[list[StaffMove]] = relationship(
@@ -270,6 +281,83 @@ class Course(Synced, Base):
     person: Mapped[Person] = relationship(back_populates="courses")
 
     __table_args__ = (Index("ix_course_person", "person_id"),)
+
+
+# --- documents -------------------------------------------------------------------------------------------------
+
+
+class DocCounter(Base):
+    """Last number issued per register and calendar year. Incremented as the first write of the registering
+    transaction, so concurrent saves wait for each other and never get the same number. Local (not synced)."""
+
+    __tablename__ = "doc_counter"
+    scope: Mapped[str] = mapped_column(
+        String(200), primary_key=True
+    )  # «order», «protocol:Методический совет»
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+
+
+class OrderDoc(Synced, Base):
+    """An order (приказ) of the register. Structured parts (basis, items, appendices …) are JSON: the order is
+    one aggregate, versioned and synchronised as a whole. ``number`` is given when the order is signed."""
+
+    __tablename__ = "order_doc"
+
+    reg_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    suffix: Mapped[str] = mapped_column(String(20), default="", nullable=False)
+    date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    title: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(12), default="draft", nullable=False
+    )  # draft | signed | cancelled
+    template: Mapped[str] = mapped_column(
+        String(60), default="", nullable=False
+    )  # typical order it came from
+    basis: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    preamble: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    items: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    control: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
+    signatory_post: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    signatory_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    executor: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
+    appendices: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    acquaintance: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    approvals: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    qr: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    cancel_note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("reg_year", "number", name="uq_order_number"),
+        Index("ix_order_date", "date"),
+    )
+
+
+class Protocol(Synced, Base):
+    """Protocol of a meeting (совет, методический совет, УМО, рабочая группа); numbered within the year per body."""
+
+    __tablename__ = "protocol"
+
+    body: Mapped[str] = mapped_column(String(200), nullable=False)  # «Методический совет»
+    reg_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    place: Mapped[str] = mapped_column(String(300), default="", nullable=False)
+    title: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    status: Mapped[str] = mapped_column(String(12), default="draft", nullable=False)  # draft | signed
+    chair: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
+    secretary: Mapped[str] = mapped_column(Text, default="{}", nullable=False)
+    attendees: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    members_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    invited: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    agenda: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    approvals: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("body", "reg_year", "number", name="uq_protocol_number"),
+        Index("ix_protocol_date", "date"),
+    )
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = (

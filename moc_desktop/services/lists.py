@@ -50,12 +50,38 @@ STAFF_COLUMNS: tuple[Column, ...] = (
 #: In the export the full name is more useful than «Фамилия И.О.».
 STAFF_EXPORT_COLUMNS: tuple[Column, ...] = (Column("full_name", "ФИО", width=34),) + STAFF_COLUMNS[1:]
 
-LIST_TITLES = {"schools": "Школы", "staff": "Педагогические работники"}
+ORDER_COLUMNS: tuple[Column, ...] = (
+    Column("number_text", "Номер", width=10),
+    Column("date", "Дата", "date", 11),
+    Column("title", "Заголовок", width=70),
+    Column("status", "Статус", width=11),
+    Column("signatory", "Подписал", width=18),
+)
+
+PROTOCOL_COLUMNS: tuple[Column, ...] = (
+    Column("body", "Орган", width=28),
+    Column("number_text", "№", width=7),
+    Column("date", "Дата", "date", 11),
+    Column("title", "Повестка / тема", width=60),
+    Column("present", "Присутств.", "int", 10),
+    Column("status", "Статус", width=11),
+)
+
+LIST_TITLES = {
+    "schools": "Школы",
+    "staff": "Педагогические работники",
+    "orders": "Журнал регистрации приказов",
+    "protocols": "Протоколы заседаний",
+}
 
 
 def columns_for(kind: str, export: bool = False) -> tuple[Column, ...]:
     if kind == "schools":
         return SCHOOL_COLUMNS
+    if kind == "orders":
+        return ORDER_COLUMNS
+    if kind == "protocols":
+        return PROTOCOL_COLUMNS
     return STAFF_EXPORT_COLUMNS if export else STAFF_COLUMNS
 
 

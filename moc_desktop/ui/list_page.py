@@ -34,8 +34,9 @@ def ask_yes_no(parent: QWidget, title: str, text: str) -> bool:
 
 
 class ListPage(QWidget):
-    kind = ""  # "schools" | "staff"
+    kind = ""  # "schools" | "staff" | "orders" | "protocols"
     noun_plural = ""
+    importable = True  # show «Импорт из Excel» and «Шаблон для импорта»
     changed = Signal()  # data changed here: other pages may reload
     status_message = Signal(str)
 
@@ -53,9 +54,11 @@ class ListPage(QWidget):
         self.act_edit = self._action("Изменить", "Return", self.edit_current)
         self.act_delete = self._action("Удалить", QKeySequence.StandardKey.Delete, self.delete_selected)
         self.toolbar.addSeparator()
-        self.act_import = self._action("Импорт из Excel…", "Ctrl+I", self.import_file)
+        if self.importable:
+            self.act_import = self._action("Импорт из Excel…", "Ctrl+I", self.import_file)
         self.act_export = self._action("Экспорт в Excel…", "Ctrl+E", self.export_visible)
-        self.act_template = self._action("Шаблон для импорта…", None, self.save_template)
+        if self.importable:
+            self.act_template = self._action("Шаблон для импорта…", None, self.save_template)
 
         self.search = QLineEdit()
         self.search.setObjectName("search")

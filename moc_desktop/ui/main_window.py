@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from moc_desktop import APP_NAME, __version__, config
 
-AREAS = ("Школы", "Педагоги")
+AREAS = ("Главная", "Школы", "Педагоги", "Документы")
 
 
 class MainWindow(QMainWindow):
@@ -67,21 +67,31 @@ class MainWindow(QMainWindow):
 
     def attach(self, factory) -> None:
         """Create the pages over the session factory (imports the database layer)."""
+        from moc_desktop.ui.documents import DocumentsPage, HomePage
         from moc_desktop.ui.pages import SchoolsPage, StaffPage
 
         self.factory = factory
+        self.home_page = HomePage(factory)
         self.schools_page = SchoolsPage(factory)
         self.staff_page = StaffPage(factory)
-        self.pages = {"Школы": self.schools_page, "Педагоги": self.staff_page}
+        self.documents_page = DocumentsPage(factory)
+        self.pages = {
+            "Главная": self.home_page,
+            "Школы": self.schools_page,
+            "Педагоги": self.staff_page,
+            "Документы": self.documents_page,
+        }
         current = self.nav.currentRow()
         for i, page in enumerate(self.pages.values()):
             old = self.stack.widget(i)
             self.stack.insertWidget(i, page)
             self.stack.removeWidget(old)
             old.deleteLater()
-            page.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
+            if hasattr(page, "status_message"):
+                page.status_message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.schools_page.changed.connect(lambda: self._mark_stale(self.staff_page))
         self.staff_page.changed.connect(lambda: self._mark_stale(self.schools_page))
+        self.documents_page.changed.connect(lambda: self._mark_stale(self.home_page))
         self.stack.setCurrentIndex(max(current, 0))
         self.update_title()
 
@@ -119,6 +129,10 @@ class MainWindow(QMainWindow):
 
     def current_page(self):
         return self.stack.currentWidget()
+
+    def go(self, area: str) -> None:
+        """Show an area by its navigation title («Школы», «Педагоги» …)."""
+        self.nav.setCurrentRow(AREAS.index(area))
 
     def edit_settings(self) -> None:
         if self.factory is None:

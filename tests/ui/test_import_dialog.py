@@ -40,7 +40,7 @@ def test_import_with_two_bad_rows_reports_both_and_writes_nothing(qtbot, window,
     with session_scope(configured) as s:
         schools.save_school(s, {"short_name": "МКОУ «Берёзовская СОШ»"})
     before = _counts(configured)
-    window.nav.setCurrentRow(1)
+    window.go("Педагоги")
     page = window.staff_page
     page.import_file(str(_staff_workbook(tmp_path / "staff.xlsx")))
     dlg = page.last_import_dialog
@@ -76,7 +76,7 @@ def test_unknown_header_mapped_by_user_and_remembered(qtbot, window, configured,
     ws.append(list(headers))
     ws.append(["Иванова", "Мария", "Петровна", 1985, "МКОУ «Берёзовская СОШ»", ""])
     wb.save(tmp_path / "odd.xlsx")
-    window.nav.setCurrentRow(1)
+    window.go("Педагоги")
     page = window.staff_page
     page.import_file(str(tmp_path / "odd.xlsx"))
     dlg = page.last_import_dialog

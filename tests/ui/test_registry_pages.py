@@ -58,8 +58,8 @@ def _in_modal(qtbot, action):
 
 def test_only_built_areas_in_navigation(window):
     items = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert items == ["Школы", "Педагоги"]
-    assert "Школы" in window.nav.currentItem().text()
+    assert items == ["Главная", "Школы", "Педагоги", "Документы"]
+    assert window.nav.currentItem().text() == "Главная"
 
 
 def test_add_school_through_dialog(qtbot, window, configured):
@@ -129,7 +129,7 @@ def test_cancel_with_changes_asks(qtbot, configured):
 
 def test_filter_table_by_typing(qtbot, window, configured):
     _seed(configured)
-    window.nav.setCurrentRow(1)
+    window.go("Педагоги")
     page = window.staff_page
     assert page.model.rowCount() == 3
     type_text(page.search, "березов")  # «ё» typed as «е» still matches the school
@@ -156,7 +156,7 @@ def test_schools_status_and_year_filters(qtbot, window, configured):
 
 def test_sort_by_column(qtbot, window, configured):
     _seed(configured)
-    window.nav.setCurrentRow(1)
+    window.go("Педагоги")
     page = window.staff_page
     page.table.sortByColumn(6, Qt.SortOrder.DescendingOrder)  # Год рожд.
     assert [r.birth_year for r in page.model.visible_rows()] == [1982, 1981, 1980]
@@ -164,7 +164,7 @@ def test_sort_by_column(qtbot, window, configured):
 
 def test_delete_asks_and_soft_deletes(qtbot, window, configured):
     _seed(configured)
-    window.nav.setCurrentRow(1)
+    window.go("Педагоги")
     page = window.staff_page
     page.confirm = lambda *_a: False
     page.table.selectRow(0)

@@ -72,6 +72,12 @@ def test_each_released_schema_migrates_to_head(fixture, tmp_path):
     assert current_revision(engine) == SCHEMA_HEAD
     with factory() as s:
         assert s.scalar(select(func.count()).select_from(School)) >= 1
+    old = fixture.removeprefix("schema-").removesuffix(".sqlite3")
+    if old != SCHEMA_HEAD:  # an upgrade happened: the file was copied first
+        (backup,) = (tmp_path / "backups").glob(f"{f.stem}-*-before-{SCHEMA_HEAD}.sqlite3")
+        con = sqlite3.connect(backup)
+        assert con.execute("select version_num from alembic_version").fetchone()[0] == old
+        con.close()
     engine.dispose()
 
 
