@@ -44,8 +44,11 @@ from moc_desktop.db.engine import session_scope
 from moc_desktop.db.models import (
     ChangeLog,
     Course,
+    OrderDoc,
     Person,
+    Protocol,
     RefIndicator,
+    RefSchoolStatus,
     School,
     SchoolIndicator,
     SchoolIor,
@@ -75,8 +78,8 @@ __all__ = [
 
 #: Scale → sizes. Later capabilities add their own keys (cards, sessions, events…) to every scale.
 SCALES: dict[str, dict[str, int]] = {
-    "S": {"schools": 12, "staff": 300},
-    "L": {"schools": 120, "staff": 6000},
+    "S": {"schools": 12, "staff": 300, "moc_methodists": 4, "orders": 40, "protocols": 12},
+    "L": {"schools": 120, "staff": 6000, "moc_methodists": 6, "orders": 150, "protocols": 40},
 }
 
 #: Objects added before the session is flushed (the change log rows are written at each flush).
@@ -589,6 +592,8 @@ class DemoContext:
     persons: list[DemoPerson] = field(default_factory=list)
     #: school year → [(mentor, low-result school)]
     mentor_pairs: dict[str, list[tuple[DemoSchool, DemoSchool]]] = field(default_factory=dict)
+    #: people without a school: role (director, deputy, methodist, psychologist, social, uo_head) → persons
+    moc_staff: dict[str, list[Person]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     person_keys: set[tuple[str, str, str, int]] = field(default_factory=set)
     short_names: set[str] = field(default_factory=set)
@@ -685,9 +690,11 @@ class DemoSummary:
             "school_ior": "значений ИОР",
             "school_indicator": "значений показателей",
             "swot_item": "пунктов SWOT",
-            "person": "педагогов",
+            "person": "работников",
             "staff_move": "записей о местах работы",
             "course": "курсов",
+            "order_doc": "приказов",
+            "protocol": "протоколов",
         }
         parts = [f"{labels.get(t, t)} — {n}" for t, n in self.counts.items() if t != "change_log"]
         seconds = f"{self.seconds:.1f}".replace(".", ",")
@@ -746,6 +753,7 @@ def generate_demo(
         )
         ctx._cancel = cancel or (lambda: False)
         _load_existing(ctx)
+        _fill_settings(session, scale, seed, today)  # documents are written with the installation's identity
         done = 0.0
         for step in STEPS:
             ctx.check_cancel()
@@ -759,7 +767,6 @@ def generate_demo(
             done += step.weight
         report(done / total_weight, "Сохранение в базу данных")
         ctx.flush()
-        _fill_settings(session, scale, seed, today)
         ctx.check_cancel()
         counts = dict(ctx.counts)
         counts["change_log"] = (session.scalar(select(func.count()).select_from(ChangeLog)) or 0) - log_before
@@ -1263,6 +1270,7 @@ def _step_staff(ctx: DemoContext) -> None:
                 phone=phone,
                 email=email,
                 note=note,
+                gender="f" if name.female else "m",
             )
             ctx.add(person)
             # work places: ~5 % came from another school of the district
@@ -1330,6 +1338,175 @@ def _step_staff(ctx: DemoContext) -> None:
                 )
             )
         ctx.progress((si + 1) / n_schools, f"Педагогические работники: школа {si + 1} из {n_schools}")
+
+
+# --- step 4a: МОЦ staff and the head of the education authority ------------------------------------------------
+
+#: Subjects of the МОЦ methodists (one set each, in a shuffled order) and their areas of work.
+METHODIST_SUBJECTS: tuple[tuple[str, ...], ...] = (
+    ("русский язык", "литература"),
+    ("математика",),
+    ("начальные классы",),
+    ("история", "обществознание"),
+    ("английский язык",),
+    ("физика", "информатика"),
+    ("химия", "биология"),
+)
+METHODIST_AREAS = (
+    "сопровождение школ с низкими образовательными результатами",
+    "оценочные процедуры (ВПР, ГИА, региональные диагностические работы)",
+    "наставничество и молодые специалисты",
+    "всероссийская олимпиада школьников",
+    "аттестация и повышение квалификации педагогических работников",
+    "конкурсы профессионального мастерства",
+    "функциональная грамотность",
+)
+
+
+def _setting(session: Session, key: str) -> str:
+    """The installation's value of a setting, or the demo one when it is empty."""
+    row = session.get(Setting, key)
+    return (row.value if row is not None else "") or DEMO_SETTINGS.get(key, "")
+
+
+def _lower_first(text: str) -> str:
+    """«Начальник Управления …» → «начальник Управления …» (an abbreviation such as «МКУ» stays)."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def parse_head_name(text: str) -> tuple[str, str, str, bool] | None:
+    """«Т.Б. Киселева», «Киселева Т.Б.» or «Киселева Татьяна Борисовна» → (surname, first name or initial, patronymic
+    or initial, female). ``None`` when the text is not a person's name."""
+    tokens = text.replace(".", ". ").split()
+    initials = [t[0] for t in tokens if t.endswith(".") and len(t) == 2 and t[0].isalpha()]
+    words = [t for t in tokens if not (t.endswith(".") and len(t) == 2)]
+    if len(words) == 3 and not initials:
+        last, first, middle = words
+        if middle.endswith(("ич", "оглы", "улы")):
+            return last, first, middle, False
+        if middle.endswith(("на", "кызы", "гызы")):
+            return last, first, middle, True
+        return last, first, middle, last.endswith(("а", "я"))
+    if len(words) == 1 and 1 <= len(initials) <= 2 and words[0][:1].isupper():
+        last = words[0]
+        return last, initials[0], initials[1] if len(initials) > 1 else "", last.endswith(("а", "я"))
+    return None
+
+
+def _uo_head_plan(ctx: DemoContext, text: str) -> NamePlan | None:
+    """A full name agreeing with the settings' «Т.Б. Киселева»: the surname as written, a first name and a
+    patronymic with those initials (from the demo lists), so documents signed «Т.Б. Киселева» and the person
+    «Киселева Татьяна Борисовна» are one and the same."""
+    parsed = parse_head_name(text)
+    if parsed is None:
+        return None
+    last, first, middle, female = parsed
+    rng = ctx.rng
+    if len(first) == 1:
+        pool = FEMALE_FIRST_NAMES if female else MALE_FIRST_NAMES
+        names = sorted(n for n in pool if n[0] == first.upper())
+        if not names:
+            return None
+        first = rng.choice(names)
+    if len(middle) <= 1:
+        pats = sorted({p[1 if female else 0] for p in PATRONYMICS if not middle or p[0][0] == middle.upper()})
+        if not pats:
+            return None
+        middle = rng.choice(pats)
+    for _ in range(100):
+        by = rng.randint(ctx.today.year - 62, ctx.today.year - 45)
+        key = (fold(last), fold(first), fold(middle), by)
+        if key not in ctx.person_keys:
+            ctx.person_keys.add(key)
+            return NamePlan(female, last, first, middle, by)
+    return None  # pragma: no cover
+
+
+@register_step("Сотрудники МОЦ", weight=0.01)
+def _step_moc_staff(ctx: DemoContext) -> None:
+    """The МОЦ's own staff (no school): director, deputy, methodists, a psychologist and a social pedagogue; and
+    the head of the education authority named as in the settings (the signatory of orders)."""
+    rng = ctx.rng
+    today = ctx.today
+    session = ctx.session
+    moc = _setting(session, "moc_name")
+    y = today.year
+    plan: list[tuple[str, str, float, int, int]] = [  # role, position, share of women, birth years
+        ("director", "директор", 0.75, y - 62, y - 42),
+        ("deputy", "заместитель директора", 0.8, y - 60, y - 35),
+    ]
+    plan += [("methodist", "методист", 0.85, y - 63, y - 26)] * ctx.scale.get("moc_methodists", 4)
+    plan += [
+        ("psychologist", "педагог-психолог", 0.9, y - 55, y - 25),
+        ("social", "социальный педагог", 0.9, y - 58, y - 25),
+    ]
+    subjects_pool = list(METHODIST_SUBJECTS)
+    rng.shuffle(subjects_pool)
+    office = rng.randint(20, 39)
+    n_methodist = 0
+    for role, position, p_female, lo, hi in plan:
+        name = ctx.new_name(rng.random() < p_female, rng.randint(lo, hi))
+        by = name.birth_year
+        subjects: tuple[str, ...] = ()
+        note = ""
+        if role == "methodist":
+            subjects = subjects_pool[n_methodist % len(subjects_pool)]
+            note = "Направление работы: " + METHODIST_AREAS[n_methodist % len(METHODIST_AREAS)]
+            n_methodist += 1
+        career = max(1, y - by - 23)
+        exp = rng.randint(max(1, career * 2 // 3), career)
+        if exp < 3:
+            category = "без категории"
+        elif role in ("director", "deputy"):
+            category = _weighted(rng, ["высшая", "первая", "без категории"], [6, 2, 2])
+        else:
+            category = _weighted(rng, ["высшая", "первая", "соответствие занимаемой должности"], [4, 4, 1])
+        cat_date = None
+        if category != "без категории":
+            cat_date = today - timedelta(days=rng.randint(20, 5 * 365 - 30))
+        local = f"{translit(name.last)}.{translit(name.first[0])}{translit(name.middle[0])}"
+        person = Person(
+            last_name=name.last,
+            first_name=name.first,
+            middle_name=name.middle,
+            birth_year=by,
+            school=None,
+            positions=position,
+            subjects="; ".join(subjects),
+            education=_weighted(rng, ["высшее педагогическое", "высшее"], [9, 1]),
+            category=category,
+            category_date=cat_date,
+            experience_years=exp,
+            phone=f"8 ({PHONE_CODE}) 2-{office}-{rng.randint(10, 99)}",
+            email=f"{local}@{_weighted(rng, ['mail.ru', 'yandex.ru'], [3, 2])}",
+            note=note,
+            gender="f" if name.female else "m",
+            doc_post=f"{position} {moc}",
+        )
+        ctx.add(person)
+        ctx.moc_staff.setdefault(role, []).append(person)
+    head = _uo_head_plan(ctx, _setting(session, "uo_head_name"))
+    if head is not None:
+        post = _lower_first(_setting(session, "uo_head_post"))
+        person = Person(
+            last_name=head.last,
+            first_name=head.first,
+            middle_name=head.middle,
+            birth_year=head.birth_year,
+            school=None,
+            positions=post,
+            education="высшее педагогическое",
+            category="",
+            experience_years=rng.randint(20, max(20, y - head.birth_year - 23)),
+            phone=f"8 ({PHONE_CODE}) 2-{rng.randint(10, 19)}-{rng.randint(10, 99)}",
+            note=_setting(session, "uo_full_name"),
+            gender="f" if head.female else "m",
+            doc_post=post,
+        )
+        ctx.add(person)
+        ctx.moc_staff["uo_head"] = [person]
 
 
 # --- step 5: indicators ----------------------------------------------------------------------------------------
@@ -1476,3 +1653,1911 @@ def _step_swot(ctx: DemoContext) -> None:
                 ctx.add(
                     SwotItem(school=s.obj, school_year=ctx.year, quadrant=quadrant, text=text, position=pos)
                 )
+
+
+# --- step 7: orders and protocols ------------------------------------------------------------------------------
+
+REGION_GEN = "Таёжного автономного округа"
+#: The regional education authority (invented, like the region).
+REGION_DEPT = f"Департамента образования и науки {REGION_GEN}"
+UO_GEN = f"Управления образования администрации {DISTRICT_GEN}"
+
+LAW_273 = {
+    "kind": "Федеральным законом",
+    "date": "2012-12-29",
+    "number": "273-ФЗ",
+    "title": "Об образовании в Российской Федерации",
+}
+MENTORING_MODEL = {
+    "kind": "распоряжением",
+    "issuer": "Министерства просвещения Российской Федерации",
+    "date": "2019-12-25",
+    "number": "Р-145",
+    "title": "Об утверждении методологии (целевой модели) наставничества обучающихся для организаций, "
+    "осуществляющих образовательную деятельность по общеобразовательным, дополнительным общеобразовательным "
+    "и программам среднего профессионального образования, в том числе с применением лучших практик обмена "
+    "опытом между обучающимися",
+}
+OLYMPIAD_ORDER = {
+    "kind": "приказом",
+    "issuer": "Министерства просвещения Российской Федерации",
+    "date": "2020-11-27",
+    "number": "678",
+    "title": "Об утверждении Порядка проведения всероссийской олимпиады школьников",
+}
+SEMINAR_TOPICS = (
+    "Профессиональное выгорание педагога: профилактика и преодоление",
+    "Формирование функциональной грамотности обучающихся: от диагностики к результату",
+    "Объективность оценивания образовательных результатов",
+    "Наставничество в школе: целевая модель и успешные практики",
+    "Работа с обучающимися с низкой учебной мотивацией",
+    "Подготовка к ГИА в школах с низкими образовательными результатами",
+    "Сетевое взаимодействие школ как ресурс повышения качества образования",
+    "Психолого-педагогическое сопровождение обучающихся с ОВЗ",
+    "Внутренняя система оценки качества образования в школе",
+    "Читательская грамотность на уроках в начальной школе",
+    "Профилактика деструктивного поведения обучающихся",
+    "Цифровые образовательные ресурсы в работе учителя",
+)
+SEMINAR_FORMS = (  # (genitive for the title, accusative for «Провести …»)
+    ("муниципального семинара", "муниципальный семинар"),
+    ("муниципального семинара-практикума", "муниципальный семинар-практикум"),
+    ("муниципального круглого стола", "муниципальный круглый стол"),
+    ("муниципальной педагогической мастерской", "муниципальную педагогическую мастерскую"),
+)
+PROCEDURES = (  # assessment orders: {district}, {cal} (calendar year), {sy} (school year)
+    "О проведении всероссийских проверочных работ в общеобразовательных организациях {district} в {cal} году",
+    "О проведении региональных диагностических работ по функциональной грамотности в {sy} учебном году",
+    "Об обеспечении объективности проведения оценочных процедур в {sy} учебном году",
+    "О проведении мониторинга читательской грамотности обучающихся 6-х классов в {sy} учебном году",
+    "О проведении муниципальной диагностической работы по математике в 9-х классах в {sy} учебном году",
+)
+ROADMAP_EVENTS = (
+    ("Корректировка программ антирисковых мер школ с низкими образовательными результатами", 9, "methodist"),
+    (
+        "Назначение кураторов школ с низкими образовательными результатами из числа методистов МОЦ",
+        9,
+        "deputy",
+    ),
+    ("Диагностика профессиональных компетенций и дефицитов педагогов школ", 10, "methodist"),
+    ("Разработка индивидуальных образовательных маршрутов педагогов по итогам диагностики", 11, "methodist"),
+    ("Заседание методического совета по итогам первого полугодия", 12, "director"),
+    (
+        "Семинар-практикум «Профессиональное выгорание педагога: профилактика и преодоление»",
+        1,
+        "psychologist",
+    ),
+    ("Взаимопосещение уроков педагогами школ-наставников и школ с низкими результатами", 2, "methodist"),
+    ("Мониторинг реализации программ антирисковых мер (самооценка школ)", 3, "deputy"),
+    ("Методическое сопровождение подготовки к ВПР и ГИА", 4, "methodist"),
+    ("Анализ результатов оценочных процедур, подготовка аналитической справки", 6, "deputy"),
+)
+REVOKE_REASONS = (
+    "В связи с изменением сроков проведения мероприятия",
+    "В связи с приведением муниципальных правовых актов в соответствие с приказом "
+    f"{REGION_DEPT} от {{date}} № {{number}}",
+    "В связи с выявленными техническими ошибками в приложении к приказу",
+)
+#: (body, weight): the Педагогический совет belongs to schools, the МОЦ rarely holds one.
+PROTOCOL_BODY_WEIGHTS = {
+    "Методический совет": 4,
+    "Совет МОЦ": 2,
+    "Муниципальное методическое объединение (УМО)": 3,
+    "Рабочая группа": 2,
+    "Педагогический совет": 0.3,
+}
+#: Orders issued once a school year: kind → (month, first day, last day).
+YEARLY_ORDERS: dict[str, tuple[int, int, int]] = {
+    "plan": (8, 25, 31),
+    "council": (9, 1, 10),
+    "olympiad_school": (9, 1, 10),
+    "mentoring": (9, 5, 15),
+    "curators": (9, 10, 20),
+    "roadmap": (9, 20, 30),
+    "olympiad_municipal": (10, 20, 31),
+    "olympiad_results": (12, 15, 28),
+    "courses": (1, 12, 23),
+    "contest": (1, 15, 31),
+    "summary": (6, 10, 25),
+}
+#: Months of the school year: orders are rare in July and early August.
+_MONTH_WEIGHT = {7: 0.25, 8: 0.6}
+
+
+MONTHS_NOM = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
+
+
+def _workday(d: date, lo: date | None = None) -> date:
+    """The working day on or before ``d`` (or after it when that would fall before ``lo``)."""
+    back = d
+    while back.weekday() >= 5:
+        back -= timedelta(days=1)
+    if lo is None or back >= lo:
+        return back
+    while d.weekday() >= 5:
+        d += timedelta(days=1)
+    return d
+
+
+def _planning_year(d: date, known: list[str]) -> str:
+    """School year an order of ``d`` is about: from August on, the coming one (statuses are given in August)."""
+    y = d.year if d.month >= 8 else d.year - 1
+    sy = f"{y}/{y + 1}"
+    if sy in known:
+        return sy
+    return known[-1] if sy > known[-1] else known[0]
+
+
+def _numeric(d: date) -> str:
+    return d.strftime("%d.%m.%Y")
+
+
+def _in_words(d: date) -> str:
+    months = "января февраля марта апреля мая июня июля августа сентября октября ноября декабря".split()
+    return f"{d.day} {months[d.month - 1]} {d.year} г."
+
+
+@dataclass
+class _PlannedDoc:
+    seq: int
+    when: date
+    kind: str
+    status: str  # draft | signed | cancelled
+    reg_year: int | None = None
+    number: int | None = None
+    param: object = None
+    data: dict = field(default_factory=dict)
+    revokes: _PlannedDoc | None = None
+    revoked_by: _PlannedDoc | None = None
+
+
+class _DocWriter:
+    """Orders and protocols of one calendar year ending at ``ctx.today`` (see :func:`_step_documents`)."""
+
+    def __init__(self, ctx: DemoContext):
+        self.ctx = ctx
+        self.rng = ctx.rng
+        s = ctx.session
+        self.moc = _setting(s, "moc_name")
+        self.suffix = _setting(s, "order_suffix")
+        self.uo_post = _setting(s, "uo_head_post")
+        self.uo_name = _setting(s, "uo_head_name")
+        staff = ctx.moc_staff
+        self.director = staff["director"][0]
+        self.deputy = (staff.get("deputy") or staff["director"])[0]
+        self.methodists = staff.get("methodist") or [self.deputy]
+        self.psychologist = (staff.get("psychologist") or self.methodists)[0]
+        self.social = (staff.get("social") or self.methodists)[0]
+        self.heads: dict[DemoSchool, Person] = {}
+        for p in ctx.persons:
+            self.heads.setdefault(p.school, p.obj)  # the first person of a school is its head
+        self.status_titles = dict(s.execute(select(RefSchoolStatus.code, RefSchoolStatus.title)).all())
+        self.start = ctx.today - timedelta(days=364)
+        self.when = ctx.today
+        self.used_titles: set[str] = set()
+        # curators: the methodists share the schools, low-result ones first
+        self.curator: dict[DemoSchool, Person] = {}
+        ordered = sorted(
+            ctx.schools, key=lambda sc: ("shnor" not in sc.statuses.get(ctx.year, []), sc.quality)
+        )
+        for i, sc in enumerate(ordered):
+            self.curator[sc] = self.methodists[i % len(self.methodists)]
+
+    # --- people ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def ref(p: Person, post: str | None = None) -> dict:
+        out: dict = {"person_id": p.id}
+        if post:
+            out["post"] = post
+        return out
+
+    def head_ref(self, sc: DemoSchool) -> dict:
+        post = f"{sc.obj.director_post} {sc.obj.short_name}"
+        p = self.heads.get(sc)
+        return self.ref(p, post) if p is not None else {"name": sc.obj.director_name, "post": post}
+
+    @staticmethod
+    def fio(p: Person) -> str:
+        return f"{p.last_name} {p.first_name} {p.middle_name}"
+
+    @staticmethod
+    def short(p: Person) -> str:
+        return f"{p.last_name} {p.first_name[0]}.{p.middle_name[0]}."
+
+    def head_short(self, sc: DemoSchool) -> str:
+        p = self.heads.get(sc)
+        if p is None:
+            parts = sc.obj.director_name.split()
+            return f"{parts[1][0]}.{parts[2][0]}. {parts[0]}" if len(parts) == 3 else sc.obj.director_name
+        return f"{p.first_name[0]}.{p.middle_name[0]}. {p.last_name}"
+
+    def who(self, p: Person, post: str = "") -> str:
+        """«Иванова М.П., методист МКУ …» for protocols."""
+        return f"{self.short(p)}, {post or p.doc_post or p.positions.split(';')[0]}"
+
+    def methodist_for(self, area: int) -> Person:
+        return self.methodists[area % len(self.methodists)]
+
+    # --- item helpers -----------------------------------------------------------------------------------------
+
+    def deadline(self, days: int) -> str:
+        return _workday(self.when + timedelta(days=days), self.when).isoformat()
+
+    def item(self, text: str, resp: dict | None = None, days: int | None = None, **extra) -> dict:
+        """An item; a deadline without a responsible person is written into the text («… в срок до …»), as
+        an order addressed to all heads of schools does (it is not a controlled task then)."""
+        if days is not None and not resp:
+            end = text[-1] if text[-1] in ".;" else ""
+            text = text.rstrip(".;") + f" в срок до {_numeric(date.fromisoformat(self.deadline(days)))}{end}"
+            days = None
+        it: dict = {"text": text}
+        if resp:
+            it["responsible"] = resp
+        if days is not None:
+            it["deadline"] = self.deadline(days)
+        it.update(extra)
+        return it
+
+    def sub(self, text: str, resp: dict | None = None, days: int | None = None, **extra) -> dict:
+        """A sub-item: a sentence of its own («4.1. Разработать …»), as in seed 003."""
+        text = text[0].upper() + text[1:]
+        if text.endswith((";", ",")):
+            text = text[:-1] + "."
+        return self.item(text, resp, days, **extra)
+
+    def shnor(self, sy: str) -> list[DemoSchool]:
+        return [sc for sc in self.ctx.schools if "shnor" in sc.statuses.get(sy, [])]
+
+    def regional(self, title: str, months_before: int = 3) -> dict:
+        d = _workday(self.when - timedelta(days=30 * months_before + self.rng.randint(0, 25)))
+        return {
+            "kind": "приказом",
+            "issuer": REGION_DEPT,
+            "date": d.isoformat(),
+            "number": f"{self.rng.randint(120, 1650)}",
+            "title": title,
+        }
+
+    def municipal(self, title: str) -> dict:
+        d = _workday(self.when - timedelta(days=self.rng.randint(200, 700)))
+        return {
+            "kind": "приказом",
+            "issuer": UO_GEN,
+            "date": d.isoformat(),
+            "number": f"{self.rng.randint(40, 520)}{self.suffix}",
+            "title": title,
+        }
+
+    @staticmethod
+    def order(title: str, basis: list[dict], purpose: str, items: list[dict], **extra) -> dict:
+        data = {
+            "title": title,
+            "basis": basis,
+            "preamble": "В соответствии с {основания}, " + purpose + ",",
+            "items": items,
+            "appendices": [],
+            "acquaintance": [],
+        }
+        data.update(extra)
+        return data
+
+    # --- typical orders (DOMAIN «Documents»; seed 003 order № 448-од, seed 002 roadmap) -----------------------
+
+    def t_statuses(self, sy: str, codes: tuple[str, ...], title: str) -> dict:
+        y = int(sy[:4])
+        basis_text = {
+            "shnor": f"Результаты ИОР за {y - 3}–{y - 1} годы",
+            "shnsu": "Социальный паспорт школы, мониторинг контингента",
+            "growth": "Положительная динамика образовательных результатов",
+            "mentor": "Высокие образовательные результаты, опыт сетевого взаимодействия",
+            "consulting": "Решение методического совета, заявка образовательной организации",
+            "leader": "Высокие образовательные результаты, рейтинг общеобразовательных организаций",
+            "rip": f"Приказ {REGION_DEPT} о присвоении статуса",
+            "internship": "Решение методического совета",
+        }
+        rows = []
+        for sc in sorted(self.ctx.schools, key=lambda x: x.obj.short_name):
+            for code in codes:
+                if code in sc.statuses.get(sy, []):
+                    status = self.status_titles.get(code, code)
+                    if code == "shnor" and sc.shnor_labels.get(sy):
+                        status += f" ({sc.shnor_labels[sy]})"
+                    rows.append([sc.obj.short_name, status, basis_text.get(code, "")])
+        rows.sort(key=lambda r: (r[1], r[0]))
+        table = [[str(i), *r] for i, r in enumerate(rows, start=1)]
+        m = self.methodist_for(0)
+        items = [
+            self.item(
+                f"Присвоить статусы общеобразовательным организациям {DISTRICT_GEN} на {sy} учебный год "
+                "согласно перечню.",
+                appendix=0,
+            ),
+            self.item(
+                "Руководителям общеобразовательных организаций, получивших статус, разработать и утвердить "
+                "планы работы на учебный год и направить их в МОЦ.",
+                days=30,
+                responsible=self.ref(self.deputy),
+            ),
+            self.item(
+                "Обеспечить методическое сопровождение образовательных организаций и мониторинг "
+                "реализации планов работы.",
+                self.ref(m),
+                120,
+            ),
+        ]
+        data = self.order(
+            title,
+            [
+                LAW_273,
+                self.regional(
+                    "О реализации проекта адресной методической помощи общеобразовательным "
+                    "организациям, имеющим низкие образовательные результаты обучающихся"
+                ),
+            ],
+            "по итогам комплексного анализа результатов оценочных процедур, в целях повышения качества "
+            "образования в общеобразовательных организациях района",
+            items,
+        )
+        data["appendices"] = [
+            {
+                "title": f"Перечень общеобразовательных организаций {DISTRICT_GEN}, получивших статусы на {sy} "
+                "учебный год",
+                "headers": ["№ п/п", "Образовательная организация", "Статус", "Основание"],
+                "rows": table,
+                "widths": [1, 5, 5, 5],
+            }
+        ]
+        return data
+
+    def t_mentors(self, sy: str) -> dict:
+        pairs = self.ctx.mentor_pairs.get(sy, [])
+        rows = [
+            [m.obj.short_name, self.head_short(m), low.obj.short_name, self.head_short(low)]
+            for m, low in pairs
+        ]
+        first_low = pairs[0][1] if pairs else None
+        items = [
+            self.item(
+                "Закрепить школы-наставники за школами с низкими образовательными результатами.", appendix=0
+            ),
+            self.item(
+                "Руководителям школ-наставников и школ с низкими образовательными результатами:",
+                children=[
+                    self.sub("заключить соглашения о сетевом взаимодействии;", self.head_ref(pairs[0][0]), 20)
+                    if pairs
+                    else self.sub("заключить соглашения о сетевом взаимодействии;"),
+                    self.sub(
+                        "разработать совместные планы работы на учебный год и направить их в МОЦ.",
+                        self.head_ref(first_low) if first_low else None,
+                        30,
+                    ),
+                ],
+            ),
+            self.item(
+                "Обеспечить мониторинг реализации совместных планов и представить информацию "
+                "по итогам первого полугодия.",
+                self.ref(self.methodist_for(0)),
+                120,
+            ),
+        ]
+        data = self.order(
+            f"О закреплении наставников за школами с низкими образовательными результатами на {sy} учебный год",
+            [
+                LAW_273,
+                self.regional(
+                    "Об организации наставничества общеобразовательных организаций, имеющих "
+                    "низкие образовательные результаты"
+                ),
+            ],
+            "в целях оказания адресной методической помощи школам с низкими образовательными результатами",
+            items,
+        )
+        data["appendices"] = [
+            {
+                "title": f"Закрепление школ-наставников за школами с низкими образовательными результатами на {sy} "
+                "учебный год",
+                "headers": [
+                    "Школа-наставник",
+                    "Руководитель",
+                    "Школа с низкими результатами",
+                    "Руководитель",
+                ],
+                "rows": rows,
+                "widths": [5, 3, 5, 3],
+            }
+        ]
+        return data
+
+    def t_mentoring(self, sy: str) -> dict:
+        when = _reference_date(self.ctx, sy)
+        by_school: dict[DemoSchool, list[DemoPerson]] = {}
+        for p in self.ctx.persons:
+            by_school.setdefault(p.school, []).append(p)
+        rows = []
+        for sc in sorted(by_school, key=lambda x: x.obj.short_name):
+            people = by_school[sc]
+            young = [p for p in people if p.experience < 3 and p.moves[-1][1] <= when]
+            seniors = [
+                p
+                for p in people
+                if p.experience >= 10 and p.category in ("высшая", "первая") and p not in young
+            ]
+            for k, y in enumerate(young):
+                if not seniors:
+                    break
+                m = seniors[k % len(seniors)]
+                rows.append([sc.obj.short_name, self.fio(m.obj), self.fio(y.obj)])
+        table = [[str(i), *r] for i, r in enumerate(rows, start=1)]
+        m = self.methodist_for(2)
+        items = [
+            self.item(
+                "Утвердить перечень наставнических пар в общеобразовательных организациях.", appendix=0
+            ),
+            self.item(
+                "Руководителям общеобразовательных организаций:",
+                children=[
+                    self.sub("издать локальные акты об организации наставничества;", days=20),
+                    self.sub("обеспечить разработку индивидуальных планов развития наставляемых."),
+                ],
+            ),
+            self.item(
+                "Организовать методическое сопровождение наставников и проведение муниципальной школы "
+                "молодого педагога.",
+                self.ref(m),
+                60,
+            ),
+            self.item(
+                "Провести мониторинг эффективности наставничества и подготовить аналитическую справку.",
+                self.ref(m),
+                240,
+            ),
+        ]
+        data = self.order(
+            f"Об организации наставничества педагогических работников в общеобразовательных организациях "
+            f"{DISTRICT_GEN} в {sy} учебном году",
+            [LAW_273, MENTORING_MODEL],
+            "в целях профессионального становления молодых специалистов и закрепления их в профессии",
+            items,
+        )
+        data["appendices"] = [
+            {
+                "title": "Наставнические пары в общеобразовательных организациях",
+                "headers": [
+                    "№ п/п",
+                    "Образовательная организация",
+                    "Наставник",
+                    "Наставляемый (молодой специалист)",
+                ],
+                "rows": table,
+                "widths": [1, 5, 5, 5],
+            }
+        ]
+        return data
+
+    def t_diagnostics(self, sy: str, subject: str) -> dict:
+        schools = self.shnor(sy) or self.ctx.schools[:3]
+        d1 = _workday(self.when + timedelta(days=self.rng.randint(10, 20)), self.when)
+        d2 = _workday(d1 + timedelta(days=self.rng.randint(10, 21)), d1)
+        counts: dict[DemoSchool, int] = {}
+        for p in self.ctx.persons:
+            counts[p.school] = counts.get(p.school, 0) + 1
+        rows = [
+            [
+                str(i),
+                sc.obj.short_name,
+                f"{sc.obj.director_post} {self.head_short(sc)}",
+                str(counts.get(sc, 0)),
+                f"{_numeric(d1)}–{_numeric(d2)}",
+            ]
+            for i, sc in enumerate(schools, start=1)
+        ]
+        m = self.methodist_for(0)
+        items = [
+            self.item(
+                f"Провести в период с {_numeric(d1)} по {_numeric(d2)} диагностику профессиональных компетенций "
+                f"{subject} школ с низкими образовательными результатами.",
+                appendix=0,
+            ),
+            self.item(
+                "Руководителям общеобразовательных организаций обеспечить участие педагогических работников "
+                "в диагностике.",
+                self.head_ref(schools[0]),
+                (d2 - self.when).days,
+            ),
+            self.item(
+                "Обработать результаты диагностики и подготовить аналитическую справку.",
+                self.ref(m),
+                (d2 - self.when).days + 14,
+                children=[
+                    self.sub("выявить профессиональные дефициты педагогов;"),
+                    self.sub(
+                        "разработать индивидуальные образовательные маршруты педагогов.",
+                        self.ref(m),
+                        (d2 - self.when).days + 30,
+                    ),
+                ],
+            ),
+            self.item(
+                "Провести диагностику профессионального выгорания педагогических работников и консультации "
+                "по её итогам.",
+                self.ref(self.psychologist),
+                (d2 - self.when).days + 7,
+            ),
+        ]
+        return self.order(
+            f"О проведении диагностики профессиональных компетенций {subject} школ с низкими "
+            "образовательными результатами",
+            [
+                LAW_273,
+                self.regional(
+                    "О проведении диагностики профессиональных компетенций педагогических работников"
+                ),
+            ],
+            "в целях выявления профессиональных дефицитов педагогов и построения индивидуальных образовательных "
+            "маршрутов",
+            items,
+            appendices=[
+                {
+                    "title": "Перечень общеобразовательных организаций, участвующих в диагностике",
+                    "headers": [
+                        "№ п/п",
+                        "Образовательная организация",
+                        "Ответственный (руководитель ОО)",
+                        "Педагогов",
+                        "Сроки проведения",
+                    ],
+                    "rows": rows,
+                    "widths": [1, 5, 4, 2, 3],
+                }
+            ],
+        )
+
+    def t_roadmap(self, sy: str) -> dict:
+        y = int(sy[:4])
+        who = {
+            "director": self.director,
+            "deputy": self.deputy,
+            "psychologist": self.psychologist,
+        }
+        rows = []
+        for i, (text, month, role) in enumerate(ROADMAP_EVENTS, start=1):
+            p = who.get(role) or self.methodists[i % len(self.methodists)]
+            year = y if month >= 8 else y + 1
+            rows.append(
+                [
+                    str(i),
+                    text,
+                    f"{MONTHS_NOM[month - 1]} {year} г.",
+                    f"{self.short(p)}, {p.positions}",
+                ]
+            )
+        schools = self.shnor(sy)
+        children = [
+            self.item(
+                f"{sc.obj.short_name} ({self.head_short(sc)}): актуализировать программу антирисковых мер.",
+                self.head_ref(sc),
+                30,
+            )
+            for sc in schools[:3]
+        ]
+        items = [
+            self.item(
+                f"Утвердить план мероприятий («дорожную карту») по сопровождению школ с низкими образовательными "
+                f"результатами на {sy} учебный год.",
+                appendix=0,
+            ),
+            self.item("Руководителям школ с низкими образовательными результатами:", children=children)
+            if children
+            else self.item(
+                "Руководителям общеобразовательных организаций обеспечить выполнение мероприятий."
+            ),
+            self.item(
+                "Обеспечить реализацию мероприятий «дорожной карты» кураторами школ.",
+                self.ref(self.deputy),
+                110,
+            ),
+            self.item(
+                "Представить информацию о ходе реализации «дорожной карты» по итогам учебного года.",
+                self.ref(self.deputy),
+                270,
+            ),
+        ]
+        return self.order(
+            f"Об утверждении дорожной карты по сопровождению школ с низкими образовательными результатами на {sy} "
+            "учебный год",
+            [
+                LAW_273,
+                self.regional(
+                    "Об утверждении плана мероприятий («дорожной карты») по повышению качества "
+                    "образования в общеобразовательных организациях с низкими образовательными "
+                    "результатами"
+                ),
+            ],
+            "в целях повышения качества образования и перевода школ с низкими образовательными результатами "
+            "в эффективный режим работы",
+            items,
+            appendices=[
+                {
+                    "title": f"План мероприятий («дорожная карта») по сопровождению школ с низкими "
+                    f"образовательными результатами на {sy} учебный год",
+                    "headers": ["№ п/п", "Мероприятие", "Срок", "Ответственный"],
+                    "rows": rows,
+                    "widths": [1, 8, 3, 4],
+                }
+            ],
+        )
+
+    def t_low_results(self, sy: str, sc: DemoSchool) -> dict:
+        mentor = next((m for m, low in self.ctx.mentor_pairs.get(sy, []) if low is sc), None)
+        swot = [
+            t
+            for (t,) in self.ctx.session.execute(
+                select(SwotItem.text)
+                .where(SwotItem.school_id == sc.obj.id, SwotItem.quadrant.in_(("weaknesses", "threats")))
+                .order_by(SwotItem.id)
+            )
+        ] or list(SWOT_POOL["weaknesses"][:3])
+        measures = (
+            "Разработка и реализация программы антирисковых мер",
+            "Индивидуальные образовательные маршруты педагогов",
+            "Работа с родителями (законными представителями), совместные мероприятия",
+            "Методическое сопровождение школой-наставником",
+            "Внутришкольный контроль объективности оценивания",
+        )
+        rows = [
+            [
+                str(i),
+                t,
+                measures[(i - 1) % len(measures)],
+                _numeric(_workday(self.when + timedelta(days=30 * i))),
+            ]
+            for i, t in enumerate(swot[:6], start=1)
+        ]
+        head = self.head_ref(sc)
+        items = [
+            self.item(
+                f"Директору {sc.obj.short_name} ({self.head_short(sc)}):"
+                if sc.obj.director_post == "директор"
+                else f"Исполняющему обязанности директора {sc.obj.short_name} ({self.head_short(sc)}):",
+                children=[
+                    self.sub("провести анализ причин низких образовательных результатов;", head, 14),
+                    self.sub("разработать и утвердить программу антирисковых мер;", head, 30, appendix=0),
+                    self.sub(
+                        "обеспечить прохождение курсов повышения квалификации педагогами школы.", head, 120
+                    ),
+                ],
+            ),
+        ]
+        if mentor is not None:
+            items.append(
+                self.item(
+                    f"Директору {mentor.obj.short_name} ({self.head_short(mentor)}) как школе-наставнику "
+                    "организовать взаимопосещение уроков и совместные методические мероприятия.",
+                    self.head_ref(mentor),
+                    60,
+                )
+            )
+        items += [
+            self.item(
+                "Обеспечить адресное методическое сопровождение школы и представить отчёт.",
+                self.ref(self.curator.get(sc, self.methodists[0])),
+                90,
+            ),
+            self.item(
+                "Провести психологическую диагностику обучающихся и консультации для педагогов.",
+                self.ref(self.psychologist),
+                45,
+            ),
+        ]
+        return self.order(
+            f"О принятии мер по устранению низких образовательных результатов в {sc.obj.short_name} в {sy} учебном году",
+            [
+                LAW_273,
+                self.municipal(
+                    "Об утверждении муниципальной программы поддержки школ с низкими "
+                    "образовательными результатами"
+                ),
+            ],
+            f"по итогам анализа образовательных результатов {sc.obj.short_name}, в целях перевода школы "
+            "в эффективный режим работы",
+            items,
+            appendices=[
+                {
+                    "title": f"Выявленные риски и меры по их устранению ({sc.obj.short_name})",
+                    "headers": ["№ п/п", "Выявленная проблема", "Мера", "Срок"],
+                    "rows": rows,
+                    "widths": [1, 6, 6, 2.5],
+                }
+            ],
+        )
+
+    def t_seminar(self, sy: str, param: tuple[tuple[str, str], str]) -> dict:
+        (form_gen, form_acc), topic = param
+        host = self.rng.choice([sc for sc in self.ctx.schools if sc.in_centre] or self.ctx.schools)
+        day = _workday(self.when + timedelta(days=self.rng.randint(10, 30)), self.when)
+        m = self.rng.choice(self.methodists)
+        psychologists = [p for p in self.ctx.persons if "педагог-психолог" in p.positions]
+        speakers = [(self.director, "Открытие. Приветственное слово")]
+        speakers.append(
+            (self.psychologist if "выгоран" in topic.lower() else m, f"«{topic}»: основные подходы")
+        )
+        for p in self.rng.sample(psychologists, min(2, len(psychologists))):
+            speakers.append((p.obj, "Из опыта работы: практики образовательной организации"))
+        speakers.append((m, "Подведение итогов, рефлексия"))
+        rows = []
+        t = 10 * 60
+        for i, (p, theme) in enumerate(speakers, start=1):
+            length = 15 if i in (1, len(speakers)) else 30
+            span = f"{t // 60:02d}:{t % 60:02d}–{(t + length) // 60:02d}:{(t + length) % 60:02d}"
+            rows.append([str(i), span, theme, self.short(p)])
+            t += length
+        items = [
+            self.item(f"Провести {_in_words(day)} {form_acc} «{topic}» на базе {host.obj.short_name}."),
+            self.item("Утвердить программу мероприятия.", appendix=0),
+            self.item(
+                "Руководителям общеобразовательных организаций обеспечить участие педагогических работников "
+                "в мероприятии."
+            ),
+            self.item(
+                "Обеспечить организационно-техническое сопровождение мероприятия.",
+                self.head_ref(host),
+                (day - self.when).days,
+            ),
+            self.item(
+                "Подготовить материалы мероприятия и аналитическую справку по его итогам.",
+                self.ref(m),
+                (day - self.when).days + 10,
+                children=[
+                    self.sub("разместить материалы на сайте МОЦ;"),
+                    self.sub("провести анкетирование участников."),
+                ],
+            ),
+        ]
+        return self.order(
+            f"О проведении {form_gen} «{topic}»",
+            [LAW_273, self.municipal(f"Об утверждении плана работы {self.moc} на {sy} учебный год")],
+            "в целях повышения профессиональной компетентности педагогических работников",
+            items,
+            appendices=[
+                {
+                    "title": f"Программа {form_gen} «{topic}»",
+                    "headers": ["№ п/п", "Время", "Тема выступления", "Выступающий"],
+                    "rows": rows,
+                    "widths": [1, 2.5, 8, 4],
+                }
+            ],
+        )
+
+    def t_visit(self, sy: str, sc: DemoSchool) -> dict:
+        """«Выездной методический день»: a team of the МОЦ visits a school (seed 002: curators' visits)."""
+        day = _workday(self.when + timedelta(days=self.rng.randint(7, 25)), self.when)
+        lead = self.curator.get(sc, self.methodists[0])
+        team = [(self.deputy, "руководитель группы, управление качеством образования")]
+        team.append((lead, "куратор школы, методическое сопровождение"))
+        others = [m for m in self.methodists if m is not lead]
+        for m in self.rng.sample(others, min(2, len(others))):
+            team.append((m, "посещение уроков, анализ рабочих программ"))
+        team.append((self.psychologist, "психолого-педагогическое сопровождение"))
+        rows = [[str(i), self.fio(p), p.positions, area] for i, (p, area) in enumerate(team, start=1)]
+        head = self.head_ref(sc)
+        until = (day - self.when).days
+        items = [
+            self.item(f"Провести {_in_words(day)} выездной методический день в {sc.obj.short_name}."),
+            self.item("Утвердить состав группы специалистов МОЦ.", appendix=0),
+            self.item(
+                "Руководителю образовательной организации обеспечить условия работы группы:",
+                children=[
+                    self.sub("организовать посещение уроков и внеурочных занятий;", head, until),
+                    self.sub(
+                        "представить рабочие программы, план внутришкольного контроля, результаты ВСОКО.",
+                        head,
+                        max(1, until - 2),
+                    ),
+                ],
+            ),
+            self.item(
+                "Подготовить справку по итогам методического дня с адресными рекомендациями.",
+                self.ref(self.deputy),
+                until + 10,
+            ),
+        ]
+        return self.order(
+            f"О проведении выездного методического дня в {sc.obj.short_name}",
+            [LAW_273, self.municipal(f"Об утверждении плана работы {self.moc} на {sy} учебный год")],
+            "в целях оказания адресной методической помощи общеобразовательной организации",
+            items,
+            appendices=[
+                {
+                    "title": "Состав группы специалистов МОЦ",
+                    "headers": ["№ п/п", "ФИО", "Должность", "Направление работы"],
+                    "rows": rows,
+                    "widths": [1, 5, 3.5, 6],
+                }
+            ],
+        )
+
+    def t_olympiad(self, sy: str, stage: str) -> dict:
+        m = self.methodist_for(3)
+        subjects = [
+            "русский язык",
+            "математика",
+            "английский язык",
+            "биология",
+            "история",
+            "физика",
+            "обществознание",
+            "литература",
+            "химия",
+            "география",
+            "информатика",
+            "физическая культура",
+        ]
+        d = _workday(self.when + timedelta(days=14), self.when)
+        rows = []
+        for i, subject in enumerate(subjects, start=1):
+            rows.append(
+                [
+                    str(i),
+                    subject,
+                    _numeric(d),
+                    "общеобразовательные организации"
+                    if stage == "школьного"
+                    else self.ctx.schools[0].obj.short_name,
+                ]
+            )
+            d = _workday(d + timedelta(days=self.rng.choice([1, 2, 3])), d)
+        items = [
+            self.item(
+                f"Провести {stage} этап всероссийской олимпиады школьников в {sy} учебном году "
+                "согласно графику.",
+                appendix=0,
+            ),
+            self.item(f"Назначить ответственным за организацию {stage} этапа методиста МОЦ.", self.ref(m)),
+            self.item(
+                "Руководителям общеобразовательных организаций:",
+                children=[
+                    self.sub("обеспечить участие обучающихся и соблюдение порядка проведения олимпиады;"),
+                    self.sub("назначить ответственных за сопровождение участников."),
+                ],
+            ),
+            self.item(
+                f"Представить отчёт о результатах {stage} этапа олимпиады.",
+                self.ref(m),
+                (d - self.when).days + 14,
+            ),
+        ]
+        return self.order(
+            f"О проведении {stage} этапа всероссийской олимпиады школьников в {sy} учебном году",
+            [LAW_273, OLYMPIAD_ORDER],
+            "в целях выявления и поддержки обучающихся, проявивших выдающиеся способности",
+            items,
+            appendices=[
+                {
+                    "title": f"График проведения {stage} этапа всероссийской олимпиады школьников",
+                    "headers": ["№ п/п", "Предмет", "Дата", "Место проведения"],
+                    "rows": rows,
+                    "widths": [1, 4, 2.5, 6],
+                }
+            ],
+        )
+
+    def t_olympiad_results(self, sy: str) -> dict:
+        rows = []
+        rng = self.rng
+        for i, sc in enumerate(sorted(self.ctx.schools, key=lambda x: -x.quality), start=1):
+            n = max(1, round(sc.staff_n * rng.uniform(0.3, 0.8)))
+            winners = round(n * sc.quality * rng.uniform(0.02, 0.12))
+            prize = round(n * sc.quality * rng.uniform(0.05, 0.25))
+            rows.append([str(i), sc.obj.short_name, str(n), str(winners), str(prize)])
+        best = sorted(self.ctx.schools, key=lambda x: -x.quality)[0]
+        items = [
+            self.item("Утвердить итоги муниципального этапа всероссийской олимпиады школьников.", appendix=0),
+            self.item("Наградить победителей и призёров грамотами Управления образования."),
+            self.item(f"Объявить благодарность педагогическому коллективу {best.obj.short_name}."),
+            self.item(
+                "Организовать подготовку участников регионального этапа.", self.ref(self.methodist_for(3)), 30
+            ),
+        ]
+        return self.order(
+            f"Об итогах муниципального этапа всероссийской олимпиады школьников в {sy} учебном году",
+            [LAW_273, OLYMPIAD_ORDER],
+            "по итогам проведения муниципального этапа всероссийской олимпиады школьников",
+            items,
+            appendices=[
+                {
+                    "title": "Итоги муниципального этапа всероссийской олимпиады школьников",
+                    "headers": [
+                        "№ п/п",
+                        "Образовательная организация",
+                        "Участников",
+                        "Победителей",
+                        "Призёров",
+                    ],
+                    "rows": rows,
+                    "widths": [1, 6, 2, 2, 2],
+                }
+            ],
+        )
+
+    def t_procedure(self, sy: str, pattern: str) -> dict:
+        cal = self.when.year
+        title = pattern.format(district=DISTRICT_GEN, cal=cal, sy=sy)
+        observers = [self.deputy, *self.methodists, self.psychologist, self.social]
+        rows = []
+        for i, sc in enumerate(sorted(self.ctx.schools, key=lambda x: x.obj.short_name), start=1):
+            o = observers[i % len(observers)]
+            rows.append(
+                [str(i), sc.obj.short_name, f"{sc.obj.director_post} {self.head_short(sc)}", self.short(o)]
+            )
+        m = self.methodist_for(1)
+        d = _workday(self.when + timedelta(days=self.rng.randint(14, 40)), self.when)
+        items = [
+            self.item(
+                f"Провести оценочную процедуру {_numeric(d)} в общеобразовательных организациях района."
+            ),
+            self.item("Назначить ответственных за проведение и муниципальных наблюдателей.", appendix=0),
+            self.item(
+                "Руководителям общеобразовательных организаций:",
+                children=[
+                    self.sub("обеспечить объективность проведения и проверки работ;"),
+                    self.sub("представить результаты в МОЦ.", days=(d - self.when).days + 7),
+                ],
+            ),
+            self.item(
+                "Провести анализ результатов и подготовить аналитическую справку.",
+                self.ref(m),
+                (d - self.when).days + 21,
+            ),
+        ]
+        return self.order(
+            title,
+            [LAW_273, self.regional("О проведении оценочных процедур в общеобразовательных организациях")],
+            "в целях получения объективной информации о качестве подготовки обучающихся",
+            items,
+            appendices=[
+                {
+                    "title": "Ответственные за проведение и муниципальные наблюдатели",
+                    "headers": [
+                        "№ п/п",
+                        "Образовательная организация",
+                        "Ответственный (руководитель ОО)",
+                        "Муниципальный наблюдатель",
+                    ],
+                    "rows": rows,
+                    "widths": [1, 6, 4, 4],
+                }
+            ],
+        )
+
+    def t_contest(self, sy: str) -> dict:
+        year = int(sy[:4]) + 1
+        leaders = [sc for sc in self.ctx.schools if {"leader", "consulting"} & set(sc.statuses.get(sy, []))]
+        jury = [(self.director, "председатель жюри"), (self.deputy, "заместитель председателя")]
+        jury += [(p, "член жюри") for p in self.methodists[:3]]
+        jury += [(self.heads[sc], "член жюри") for sc in leaders[:2] if sc in self.heads]
+        rows = [
+            [str(i), self.fio(p), p.doc_post or p.positions, role]
+            for i, (p, role) in enumerate(jury, start=1)
+        ]
+        m = self.methodist_for(5)
+        d = _workday(self.when + timedelta(days=self.rng.randint(30, 50)), self.when)
+        items = [
+            self.item(
+                f"Провести муниципальный конкурс профессионального мастерства «Педагог года — {year}» "
+                f"с {_numeric(d)}."
+            ),
+            self.item("Утвердить состав жюри конкурса.", appendix=0),
+            self.item(
+                "Руководителям общеобразовательных организаций направить заявки участников.",
+                days=(d - self.when).days - 10,
+            ),
+            self.item("Обеспечить организацию и проведение конкурса.", self.ref(m), (d - self.when).days + 5),
+        ]
+        return self.order(
+            f"О проведении муниципального конкурса профессионального мастерства «Педагог года — {year}»",
+            [LAW_273, self.municipal("Об утверждении положения о муниципальном конкурсе «Педагог года»")],
+            "в целях выявления и поддержки талантливых педагогов, распространения эффективного опыта",
+            items,
+            appendices=[
+                {
+                    "title": f"Состав жюри конкурса «Педагог года — {year}»",
+                    "headers": ["№ п/п", "ФИО", "Должность", "Роль"],
+                    "rows": rows,
+                    "widths": [1, 5, 6, 3],
+                }
+            ],
+        )
+
+    def t_council(self, sy: str) -> dict:
+        members = [(self.director, "председатель"), (self.methodists[0], "секретарь")]
+        members += [(p, "член совета") for p in [self.deputy, *self.methodists[1:], self.psychologist]]
+        deputies = [p for p in self.ctx.persons if "заместитель директора по УВР" in p.positions]
+        members += [(p.obj, "член совета") for p in deputies[:3]]
+        rows = []
+        for i, (p, role) in enumerate(members, start=1):
+            rows.append([str(i), self.fio(p), self._post(p), role])
+        moc_people = [p for p, _ in members if p.school_id is None]
+        ack = [
+            {
+                "person_id": p.id,
+                "name": self.fio(p),
+                "post": p.doc_post or p.positions,
+                "signed_on": _workday(
+                    self.when + timedelta(days=self.rng.randint(0, 4)), self.when
+                ).isoformat(),
+            }
+            for p in moc_people
+        ]
+        items = [
+            self.item(f"Утвердить состав методического совета на {sy} учебный год.", appendix=0),
+            self.item("Провести первое заседание методического совета.", self.ref(self.director), 14),
+            self.item(
+                "Обеспечить ведение протоколов заседаний методического совета.", self.ref(self.methodists[0])
+            ),
+        ]
+        return self.order(
+            f"Об утверждении состава методического совета на {sy} учебный год",
+            [LAW_273, self.municipal("Об утверждении положения о методическом совете")],
+            "в целях координации методической работы в общеобразовательных организациях района",
+            items,
+            appendices=[
+                {
+                    "title": f"Состав методического совета на {sy} учебный год",
+                    "headers": ["№ п/п", "ФИО", "Должность", "Роль"],
+                    "rows": rows,
+                    "widths": [1, 5, 7, 3],
+                }
+            ],
+            acquaintance=ack,
+        )
+
+    def t_curators(self, sy: str) -> dict:
+        rows = []
+        for i, sc in enumerate(sorted(self.ctx.schools, key=lambda x: x.obj.short_name), start=1):
+            codes = sc.statuses.get(sy, [])
+            status = ", ".join(self.status_titles.get(c, c).split(" (")[0] for c in codes) or "—"
+            cur = self.curator.get(sc, self.methodists[0])
+            rows.append([str(i), sc.obj.short_name, status, self.fio(cur)])
+        ack = [
+            {
+                "person_id": p.id,
+                "name": self.fio(p),
+                "post": p.doc_post or p.positions,
+                "signed_on": _workday(
+                    self.when + timedelta(days=self.rng.randint(0, 3)), self.when
+                ).isoformat(),
+            }
+            for p in self.methodists
+        ]
+        items = [
+            self.item(
+                "Закрепить кураторов из числа методистов МОЦ за общеобразовательными организациями.",
+                appendix=0,
+            ),
+            self.item(
+                "Кураторам:",
+                children=[
+                    self.sub(
+                        "посетить закреплённые образовательные организации;", self.ref(self.methodists[0]), 45
+                    ),
+                    self.sub(
+                        "представить информацию об оказанной методической помощи.",
+                        self.ref(self.methodists[-1]),
+                        100,
+                    ),
+                ],
+            ),
+            self.item("Обеспечить контроль деятельности кураторов.", self.ref(self.director)),
+        ]
+        return self.order(
+            f"О закреплении кураторов за общеобразовательными организациями на {sy} учебный год",
+            [
+                LAW_273,
+                self.municipal(
+                    "Об утверждении муниципальной системы методического сопровождения "
+                    "общеобразовательных организаций"
+                ),
+            ],
+            "в целях адресного методического сопровождения общеобразовательных организаций",
+            items,
+            appendices=[
+                {
+                    "title": "Закрепление кураторов за общеобразовательными организациями",
+                    "headers": ["№ п/п", "Образовательная организация", "Статус", "Куратор (методист МОЦ)"],
+                    "rows": rows,
+                    "widths": [1, 6, 5, 4],
+                }
+            ],
+            acquaintance=ack,
+        )
+
+    def t_courses(self, sy: str) -> dict:
+        since = _years_before(self.when, 3)
+        stats: dict[DemoSchool, list[int]] = {}
+        for p in self.ctx.persons:
+            st = stats.setdefault(p.school, [0, 0])
+            st[0] += 1
+            if not any(since <= d <= self.when for d in p.course_ends):
+                st[1] += 1
+        rows = [
+            [str(i), sc.obj.short_name, str(stats[sc][0]), str(stats[sc][1])]
+            for i, sc in enumerate(sorted(stats, key=lambda x: -stats[x][1]), start=1)
+        ]
+        m = self.methodist_for(4)
+        items = [
+            self.item(
+                "Утвердить сведения о потребности в повышении квалификации педагогических работников.",
+                appendix=0,
+            ),
+            self.item(
+                "Руководителям общеобразовательных организаций обеспечить прохождение курсов повышения "
+                "квалификации педагогами, не проходившими их более трёх лет.",
+                days=180,
+            ),
+            self.item("Сформировать сводную заявку на курсы повышения квалификации.", self.ref(m), 20),
+            self.item("Вести мониторинг прохождения курсов повышения квалификации.", self.ref(m), 150),
+        ]
+        return self.order(
+            f"Об организации повышения квалификации педагогических работников в {self.when.year} году",
+            [LAW_273],
+            "в целях непрерывного профессионального развития педагогических работников",
+            items,
+            appendices=[
+                {
+                    "title": "Потребность в повышении квалификации педагогических работников",
+                    "headers": ["№ п/п", "Образовательная организация", "Педагогов", "Без КПК более 3 лет"],
+                    "rows": rows,
+                    "widths": [1, 7, 2.5, 3],
+                }
+            ],
+        )
+
+    def t_plan(self, sy: str) -> dict:
+        months = ["сентябрь", "октябрь", "ноябрь", "декабрь", "январь", "февраль", "март", "апрель", "май"]
+        topics = (
+            "Заседание методического совета",
+            "Диагностика профессиональных компетенций педагогов",
+            "Муниципальный этап всероссийской олимпиады школьников",
+            "Семинар для педагогов школ с низкими образовательными результатами",
+            "Муниципальный конкурс «Педагог года»",
+            "Мониторинг реализации программ антирисковых мер",
+            "Всероссийские проверочные работы: методическое сопровождение",
+            "Заседания муниципальных методических объединений",
+            "Итоги учебного года, анализ результатов",
+        )
+        rows = []
+        for i, (month, topic) in enumerate(zip(months, topics, strict=True), start=1):
+            p = [self.director, self.deputy, *self.methodists][i % (2 + len(self.methodists))]
+            rows.append([str(i), topic, month, self.short(p)])
+        items = [
+            self.item(f"Утвердить план работы {self.moc} на {sy} учебный год.", appendix=0),
+            self.item("Обеспечить выполнение плана работы.", self.ref(self.director)),
+            self.item(
+                "Представить отчёт о выполнении плана работы за первое полугодие.", self.ref(self.deputy), 120
+            ),
+        ]
+        return self.order(
+            f"Об утверждении плана работы {self.moc} на {sy} учебный год",
+            [LAW_273],
+            "в целях организации методического сопровождения общеобразовательных организаций района",
+            items,
+            appendices=[
+                {
+                    "title": f"План работы {self.moc} на {sy} учебный год",
+                    "headers": ["№ п/п", "Мероприятие", "Срок", "Ответственный"],
+                    "rows": rows,
+                    "widths": [1, 8, 2.5, 4],
+                }
+            ],
+        )
+
+    def t_summary(self, sy: str) -> dict:
+        years = self.ctx.calendar_years
+        schools = self.shnor(sy) or self.ctx.schools[:3]
+        ior = {
+            (sid, y): v
+            for sid, y, v in self.ctx.session.execute(
+                select(SchoolIor.school_id, SchoolIor.year, SchoolIor.value).where(
+                    SchoolIor.school_id.in_([sc.obj.id for sc in schools])
+                )
+            )
+        }
+        rows = []
+        for i, sc in enumerate(schools, start=1):
+            values = [
+                f"{ior[(sc.obj.id, y)]:.3f}".replace(".", ",") if (sc.obj.id, y) in ior else "—"
+                for y in years
+            ]
+            rows.append([str(i), sc.obj.short_name, *values, sc.shnor_labels.get(sy, "")])
+        items = [
+            self.item(
+                "Информацию об итогах сопровождения школ с низкими образовательными результатами принять к "
+                "сведению.",
+                appendix=0,
+            ),
+            self.item(
+                "Руководителям школ с низкими образовательными результатами:",
+                children=[
+                    self.sub(
+                        f"{sc.obj.short_name} ({self.head_short(sc)}): представить отчёт о реализации "
+                        "программы антирисковых мер.",
+                        self.head_ref(sc),
+                        25,
+                    )
+                    for sc in schools[:3]
+                ],
+            ),
+            self.item(
+                "Подготовить предложения о присвоении статусов общеобразовательным организациям на следующий "
+                "учебный год.",
+                self.ref(self.deputy),
+                45,
+            ),
+        ]
+        return self.order(
+            f"Об итогах сопровождения школ с низкими образовательными результатами в {sy} учебном году",
+            [
+                LAW_273,
+                self.municipal(
+                    "Об утверждении муниципальной программы поддержки школ с низкими "
+                    "образовательными результатами"
+                ),
+            ],
+            "по итогам мониторинга реализации программ антирисковых мер",
+            items,
+            appendices=[
+                {
+                    "title": "Индекс образовательных результатов (ИОР) школ с низкими образовательными результатами",
+                    "headers": [
+                        "№ п/п",
+                        "Образовательная организация",
+                        *[f"ИОР {y}" for y in years],
+                        "Категория",
+                    ],
+                    "rows": rows,
+                    "widths": [1, 5, 2, 2, 2, 5],
+                }
+            ],
+        )
+
+    def t_revoke(self, target: _PlannedDoc) -> dict:
+        label = f"от {_numeric(target.when)} № {target.number}{self.suffix}"
+        reason = self.rng.choice(REVOKE_REASONS).format(
+            date=_numeric(_workday(self.when - timedelta(days=7))), number=self.rng.randint(200, 1500)
+        )
+        items = [
+            self.item(
+                f"Признать утратившим силу приказ Управления образования {label} «{target.data['title']}»."
+            ),
+            self.item(
+                "Довести настоящий приказ до сведения руководителей общеобразовательных организаций.",
+                self.ref(self.methodists[0]),
+                3,
+            ),
+        ]
+        data = self.order(f"Об отмене приказа {label}", [LAW_273], "", items)
+        data["basis"] = []
+        data["preamble"] = reason + ","
+        return data
+
+    def ppost(self, p: Person) -> str:
+        """A post in a protocol of the МОЦ: its own staff without the МОЦ's name, school staff with the school."""
+        return p.positions.split(";")[0].strip() if p.school_id is None else self._post(p)
+
+    def pref(self, p: Person) -> dict:
+        return self.ref(p, self.ppost(p))
+
+    def _post(self, p: Person) -> str:
+        if p.doc_post:
+            return p.doc_post
+        sc = p.school
+        first = p.positions.split(";")[0].strip()
+        return f"{first} {sc.short_name}" if sc is not None else first
+
+    # --- planning ---------------------------------------------------------------------------------------------
+
+    def random_day(self, lo: date, hi: date) -> date:
+        """A working day in [lo, hi], rarer in July and early August."""
+        span = max(0, (hi - lo).days)
+        for _ in range(50):
+            d = lo + timedelta(days=self.rng.randint(0, span))
+            if self.rng.random() < _MONTH_WEIGHT.get(d.month, 1.0):
+                break
+        d = _workday(d, lo)
+        return d if d <= hi else _workday(hi)
+
+    def anchors(self) -> list[tuple[date, str, object]]:
+        """Status orders on the dates the statuses carry (step «Статусы школ»), when they fall in the year."""
+        rows = self.ctx.session.execute(
+            select(SchoolStatus.school_year, SchoolStatus.status_code, func.min(SchoolStatus.order_date))
+            .where(SchoolStatus.school_year.in_(self.ctx.school_years))
+            .group_by(SchoolStatus.school_year, SchoolStatus.status_code)
+        ).all()
+        found: dict[tuple[str, str], date] = {}
+        for sy, code, d in rows:
+            kind = {"shnor": "statuses", "mentor": "mentors", "consulting": "statuses_other"}.get(code)
+            if kind and d is not None:
+                found[(sy, kind)] = d
+        # the yearly orders of a МОЦ, each about its school year
+        for sy in self.ctx.school_years:
+            y0 = int(sy[:4])
+            for kind, (month, lo, hi) in YEARLY_ORDERS.items():
+                d = _workday(date(y0 if month >= 8 else y0 + 1, month, self.rng.randint(lo, hi)))
+                found[(sy, kind)] = d
+        out = []
+        for (sy, kind), d in sorted(found.items(), key=lambda kv: (kv[1], kv[0])):
+            if self.start <= d <= self.ctx.today - timedelta(days=20):
+                out.append((d, kind, sy))
+        return out
+
+    #: kind → months it is issued in (any month when empty) and weight
+    KINDS: dict[str, tuple[tuple[int, ...], float]] = {
+        "diagnostics": ((10, 11, 2, 3), 1.2),
+        "low_results": ((9, 10, 11, 12, 1, 2, 3, 4, 5, 6), 1.6),
+        "visit": ((10, 11, 12, 1, 2, 3, 4, 5), 1.5),
+        "seminar": ((8, 10, 11, 12, 1, 2, 3, 4, 5, 6), 2.0),
+        "procedure": ((9, 10, 11, 2, 3, 4), 1.6),
+    }
+    SUBJECTS = (
+        "педагогических работников",
+        "учителей математики",
+        "учителей русского языка и литературы",
+        "учителей начальных классов",
+        "учителей иностранного языка",
+        "учителей естественно-научных предметов",
+    )
+
+    def _param(self, kind: str, sy: str) -> tuple[bool, object]:
+        if kind == "low_results":
+            schools = self.shnor(sy)
+            return bool(schools), self.rng.choice(schools) if schools else None
+        if kind == "visit":
+            return True, self.rng.choice(self.ctx.schools)
+        if kind == "seminar":
+            return True, (_weighted(self.rng, SEMINAR_FORMS, [6, 2, 1, 1]), self.rng.choice(SEMINAR_TOPICS))
+        if kind == "procedure":
+            return True, self.rng.choice(PROCEDURES)
+        if kind == "diagnostics":
+            return True, self.rng.choice(self.SUBJECTS)
+        return True, None
+
+    @staticmethod
+    def _key(kind: str, sy: str, param: object, d: date) -> str:
+        """What makes the title: the same key would give the same title."""
+        if kind == "courses":
+            return f"courses:{d.year}"
+        if kind == "procedure" and "{cal}" in str(param):
+            return f"procedure:{d.year}:{param}"
+        if kind == "seminar":  # a topic once a year in each form
+            return f"seminar:{param}"
+        if isinstance(param, DemoSchool):
+            return (
+                f"{kind}:{sy}:{param.obj.short_name}"
+                if kind == "low_results"
+                else f"{kind}:{param.obj.short_name}"
+            )
+        name = param
+        return f"{kind}:{sy}:{name}"
+
+    def pick(self, d: date, sy: str) -> tuple[str, object]:
+        """A typical order for the month of ``d`` whose title is not used yet; else a seminar, an assessment or a
+        diagnostic not held yet; a repeated title only when all of them are used."""
+        kinds = [k for k, (months, _w) in self.KINDS.items() if d.month in months] or ["seminar", "procedure"]
+        weights = [self.KINDS[k][1] for k in kinds]
+        for _ in range(12):
+            kind = _weighted(self.rng, kinds, weights)
+            ok, param = self._param(kind, sy)
+            key = self._key(kind, sy, param, d)
+            if ok and key not in self.used_titles:
+                self.used_titles.add(key)
+                return kind, param
+        seminars = [(f, t) for t in SEMINAR_TOPICS for f in SEMINAR_FORMS]
+        fallbacks = (
+            ("visit", self.ctx.schools),
+            ("seminar", seminars),
+            ("procedure", PROCEDURES),
+            ("diagnostics", self.SUBJECTS),
+        )
+        for kind, params in fallbacks:
+            for param in self.rng.sample(list(params), len(params)):
+                key = self._key(kind, sy, param, d)
+                if key not in self.used_titles:
+                    self.used_titles.add(key)
+                    return kind, param
+        return "seminar", self.rng.choice(seminars)
+
+    def build(self, o: _PlannedDoc, sy: str) -> dict:
+        self.when = o.when
+        k, p = o.kind, o.param
+        if k == "statuses":
+            return self.t_statuses(
+                sy,
+                ("shnor", "shnsu", "growth"),
+                f"О присвоении статусов общеобразовательным организациям {DISTRICT_GEN} на {sy} учебный год",
+            )
+        if k == "statuses_other":
+            return self.t_statuses(
+                sy,
+                ("consulting", "leader", "rip", "internship"),
+                f"О присвоении статусов методических площадок общеобразовательным организациям {DISTRICT_GEN} "
+                f"на {sy} учебный год",
+            )
+        if k == "revoke":
+            assert o.revokes is not None
+            return self.t_revoke(o.revokes)
+        simple = {
+            "mentors": self.t_mentors,
+            "mentoring": self.t_mentoring,
+            "roadmap": self.t_roadmap,
+            "olympiad_results": self.t_olympiad_results,
+            "contest": self.t_contest,
+            "council": self.t_council,
+            "curators": self.t_curators,
+            "courses": self.t_courses,
+            "plan": self.t_plan,
+            "summary": self.t_summary,
+        }
+        if k in simple:
+            return simple[k](sy)
+        if k == "low_results":
+            return self.t_low_results(sy, p)
+        if k == "seminar":
+            return self.t_seminar(sy, p)
+        if k == "visit":
+            return self.t_visit(sy, p)
+        if k == "procedure":
+            return self.t_procedure(sy, p)
+        if k == "diagnostics":
+            return self.t_diagnostics(sy, p)
+        if k in ("olympiad_school", "olympiad_municipal"):
+            return self.t_olympiad(sy, "школьного" if k == "olympiad_school" else "муниципального")
+        raise KeyError(k)  # pragma: no cover
+
+    def mark_execution(self, planned: list[_PlannedDoc]) -> None:
+        """Past deadlines of signed orders are mostly done, a few are not (overdue on the home page); future
+        ones are open, now and then done early."""
+        rng, today = self.rng, self.ctx.today
+        last_past: dict | None = None
+        overdue = 0
+        for o in planned:
+            if o.status != "signed":
+                continue
+            for it in o.data["items"]:
+                for x in [it, *(it.get("children") or [])]:
+                    if not x.get("deadline") or not x.get("responsible"):
+                        continue
+                    deadline = date.fromisoformat(x["deadline"])
+                    if deadline < today:
+                        last_past = x
+                        if rng.random() < 0.93:
+                            done = deadline - timedelta(days=rng.randint(0, 6))
+                            x["done_on"] = max(done, o.when).isoformat()
+                        else:
+                            overdue += 1
+                    elif o.when < today and rng.random() < 0.12:
+                        x["done_on"] = (
+                            o.when + timedelta(days=rng.randint(0, (today - o.when).days))
+                        ).isoformat()
+        if not overdue and last_past is not None:
+            last_past.pop("done_on", None)
+
+    def control_and_executor(self, o: _PlannedDoc) -> None:
+        rng = self.rng
+        d = o.data
+        if rng.random() < 0.6 or o.kind == "revoke":
+            d["control"] = {"mode": "self"}
+        else:
+            p = rng.choice([self.deputy, self.deputy, *self.methodists[:2]])
+            d["control"] = {"mode": "assign", "person_id": p.id}
+        ex = rng.choice(self.methodists) if o.kind not in ("council", "plan") else self.deputy
+        d["executor"] = {"person_id": ex.id, "phone": ex.phone, "email": ex.email}
+        d["signatory_post"] = self.uo_post
+        d["signatory_name"] = self.uo_name
+        d["approvals"] = []
+        d["qr"] = False
+        d["date"] = o.when
+        d["template"] = o.kind
+
+
+def _plan_orders(w: _DocWriter) -> list[_PlannedDoc]:
+    ctx, rng = w.ctx, w.rng
+    today = ctx.today
+    n = ctx.scale.get("orders", 40)
+    n_draft = max(1, round(n * 0.1))
+    n_cancel = max(1, round(n * 0.05))
+    n_regular = n - n_draft - n_cancel
+    planned: list[_PlannedDoc] = []
+    for d, kind, sy in w.anchors()[:n_regular]:
+        planned.append(_PlannedDoc(len(planned), d, kind, "signed", param=sy))
+    while len(planned) < n_regular:
+        d = w.random_day(w.start, today)
+        planned.append(_PlannedDoc(len(planned), d, "", "signed"))
+    # cancelled orders: older ones, each revoked by a later order
+    candidates = [o for o in planned if o.when <= today - timedelta(days=30) and not o.kind]
+    for o in rng.sample(candidates, min(n_cancel, len(candidates))):
+        o.status = "cancelled"
+        when = _workday(min(today, o.when + timedelta(days=rng.randint(7, 28))), o.when)
+        r = _PlannedDoc(len(planned), when, "revoke", "signed", revokes=o)
+        o.revoked_by = r
+        planned.append(r)
+    for _ in range(n - len(planned)):
+        d = w.random_day(today - timedelta(days=12), today)
+        planned.append(_PlannedDoc(len(planned), d, "", "draft"))
+    planned.sort(key=lambda o: (o.when, o.seq))
+    return planned
+
+
+@register_step("Приказы и протоколы", weight=0.05)
+def _step_documents(ctx: DemoContext) -> None:
+    """One calendar year of orders and protocols ending at ``ctx.today``, written directly as signed, cancelled
+    or draft records (numbers taken with ``numbering.allocate`` in date order, so they grow with the dates)."""
+    from moc_desktop.services.docs import numbering, orders, protocols
+    from moc_desktop.services.docs.common import dump
+
+    if not ctx.moc_staff.get("director") or not ctx.schools:
+        return
+    ctx.flush()  # ids of schools and people for the references
+    w = _DocWriter(ctx)
+    session = ctx.session
+    planned = _plan_orders(w)
+    # numbers first, in date order (a cancelled order was signed before it was cancelled)
+    for o in planned:
+        if o.status != "draft":
+            y = o.when.year
+            o.reg_year = y
+            o.number = numbering.allocate(
+                session, orders.SCOPE, y, numbering.max_query(OrderDoc.number, OrderDoc.reg_year == y)
+            )
+    for i, o in enumerate(planned):
+        # anchored (status and yearly) orders carry their school year; the others are about the coming one
+        sy = o.param if isinstance(o.param, str) else _planning_year(o.when, ctx.school_years)
+        if not o.kind:
+            o.kind, o.param = w.pick(o.when, sy)
+        o.data = w.build(o, sy)
+        w.control_and_executor(o)
+        ctx.progress(0.6 * (i + 1) / len(planned))
+    w.mark_execution(planned)
+    for o in planned:
+        errors = orders.validate_order(o.data)
+        if errors:  # pragma: no cover - a bug of the generator
+            raise RuntimeError(f"демо-приказ «{o.data['title']}»: {errors}")
+        d = o.data
+        order = OrderDoc(
+            status=o.status,
+            suffix=w.suffix if o.number is not None else "",
+            reg_year=o.reg_year,
+            number=o.number,
+            date=o.when,
+            qr=False,
+        )
+        for f in orders.PLAIN_FIELDS:
+            setattr(order, f, (d.get(f) or "").strip())
+        for f in orders.JSON_FIELDS:
+            setattr(order, f, dump(d.get(f) or ({} if f in ("control", "executor") else [])))
+        if o.status == "cancelled" and o.revoked_by is not None:
+            r = o.revoked_by
+            order.cancel_note = f"приказ от {_numeric(r.when)} № {r.number}{w.suffix} «{r.data['title']}»"
+        ctx.add(order)
+    _write_protocols(w, numbering, protocols, dump)
+    ctx.progress(1.0)
+
+
+#: Municipal methodological unions: key subject → the genitive in the heading («… объединения учителей математики»).
+UMO_SUBJECTS = {
+    "математика": "учителей математики",
+    "русский язык": "учителей русского языка и литературы",
+    "начальные классы": "учителей начальных классов",
+    "английский язык": "учителей иностранного языка",
+    "история": "учителей истории и обществознания",
+    "физика": "учителей физики и информатики",
+    "химия": "учителей химии и биологии",
+    "физическая культура": "учителей физической культуры и ОБЗР",
+}
+#: body → agenda questions: (title, speaker role, what was decided)
+AGENDA: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "Методический совет": (
+        (
+            "Об утверждении плана работы методического совета на {sy} учебный год",
+            "deputy",
+            "Утвердить план работы методического совета на {sy} учебный год.",
+        ),
+        (
+            "О результатах диагностики профессиональных компетенций педагогов школ с низкими образовательными "
+            "результатами",
+            "methodist",
+            "Методистам-кураторам разработать индивидуальные образовательные маршруты "
+            "педагогов с выявленными дефицитами.",
+        ),
+        (
+            "О ходе реализации «дорожной карты» по сопровождению школ с низкими образовательными результатами",
+            "deputy",
+            "Продолжить реализацию мероприятий «дорожной карты»; кураторам усилить адресную помощь школам.",
+        ),
+        (
+            "Об итогах школьного этапа всероссийской олимпиады школьников",
+            "methodist",
+            "Руководителям ОО обеспечить подготовку участников муниципального этапа.",
+        ),
+        (
+            "О результатах всероссийских проверочных работ и объективности оценивания",
+            "methodist",
+            "Рекомендовать руководителям ОО обсудить результаты на заседаниях ШМО и принять меры по обеспечению "
+            "объективности.",
+        ),
+        (
+            "Об организации наставничества: итоги первого полугодия",
+            "methodist",
+            "Одобрить опыт работы наставнических пар; провести муниципальную школу молодого педагога.",
+        ),
+        (
+            "О рассмотрении программ антирисковых мер школ с низкими образовательными результатами",
+            "director",
+            "Рекомендовать программы антирисковых мер к реализации с учётом замечаний.",
+        ),
+        (
+            "Об обобщении эффективного педагогического опыта",
+            "methodist",
+            "Включить материалы в муниципальный банк эффективных практик.",
+        ),
+    ),
+    "Совет МОЦ": (
+        (
+            "О присвоении статусов общеобразовательным организациям на {sy} учебный год",
+            "director",
+            "Согласовать перечень общеобразовательных организаций для присвоения статусов.",
+        ),
+        (
+            "О результатах мониторинга качества образования",
+            "deputy",
+            "Информацию принять к сведению; подготовить аналитическую справку для Управления образования.",
+        ),
+        (
+            "Об отчёте о деятельности МОЦ за первое полугодие",
+            "director",
+            "Признать работу удовлетворительной.",
+        ),
+        (
+            "О согласовании плана мероприятий («дорожной карты») на {sy} учебный год",
+            "deputy",
+            "Согласовать «дорожную карту» и направить её на утверждение в Управление образования.",
+        ),
+        (
+            "О ходе реализации муниципального проекта сетевого взаимодействия школ",
+            "deputy",
+            "Обобщить опыт школ-наставников и представить его на методическом совете.",
+        ),
+    ),
+    "Муниципальное методическое объединение (УМО)": (
+        (
+            "Анализ результатов государственной итоговой аттестации",
+            "methodist",
+            "Руководителям ШМО провести анализ типичных ошибок и скорректировать планы подготовки к ГИА.",
+        ),
+        (
+            "Формирование функциональной грамотности на уроках: из опыта работы",
+            "teacher",
+            "Одобрить опыт; рекомендовать к использованию в общеобразовательных организациях района.",
+        ),
+        (
+            "Об организации муниципального этапа всероссийской олимпиады школьников",
+            "methodist",
+            "Утвердить состав предметного жюри; обеспечить проверку работ в установленные сроки.",
+        ),
+        (
+            "Обеспечение объективности оценивания: перекрёстная проверка работ",
+            "methodist",
+            "Провести перекрёстную проверку работ обучающихся школ с низкими результатами.",
+        ),
+        (
+            "Открытый урок как форма распространения опыта",
+            "teacher",
+            "Провести серию открытых уроков в школах-наставниках.",
+        ),
+    ),
+    "Рабочая группа": (
+        (
+            "О разработке муниципальной программы поддержки школ с низкими образовательными результатами",
+            "deputy",
+            "Подготовить проект программы и представить его на методический совет.",
+        ),
+        (
+            "О подготовке аналитической справки по результатам диагностики",
+            "methodist",
+            "Подготовить аналитическую справку по результатам диагностики.",
+        ),
+        (
+            "О разработке положения о наставничестве в образовательных организациях района",
+            "methodist",
+            "Доработать проект положения с учётом предложений.",
+        ),
+        (
+            "О мониторинге реализации программ антирисковых мер",
+            "deputy",
+            "Утвердить показатели мониторинга; провести мониторинг в конце полугодия.",
+        ),
+    ),
+    "Педагогический совет": (
+        (
+            "Об итогах работы МОЦ за учебный год",
+            "director",
+            "Работу педагогического коллектива МОЦ признать удовлетворительной.",
+        ),
+        (
+            "Профессиональное выгорание педагога: профилактика и преодоление",
+            "psychologist",
+            "Провести цикл тренингов по профилактике профессионального выгорания.",
+        ),
+        (
+            "О задачах методической службы на {sy} учебный год",
+            "deputy",
+            "Утвердить задачи методической службы.",
+        ),
+    ),
+}
+#: Questions held in some months only (the others: any month).
+AGENDA_MONTHS: dict[str, tuple[int, ...]] = {
+    "Об утверждении плана работы методического совета на {sy} учебный год": (8, 9, 10),
+    "Об итогах школьного этапа всероссийской олимпиады школьников": (10, 11, 12),
+    "Об организации наставничества: итоги первого полугодия": (12, 1, 2),
+    "О присвоении статусов общеобразовательным организациям на {sy} учебный год": (6, 8),
+    "Об отчёте о деятельности МОЦ за первое полугодие": (12, 1, 2),
+    "О согласовании плана мероприятий («дорожной карты») на {sy} учебный год": (8, 9, 10),
+    "Анализ результатов государственной итоговой аттестации": (8, 9, 10, 11),
+    "Об организации муниципального этапа всероссийской олимпиады школьников": (9, 10, 11),
+    "Об итогах работы МОЦ за учебный год": (5, 6, 8),
+    "О задачах методической службы на {sy} учебный год": (8, 9),
+}
+#: Decisions that are not tasks: no deadline is written after them.
+_NO_DEADLINE = ("Признать", "Одобрить", "Утвердить", "Согласовать", "Рекомендовать", "Информацию")
+SPOKE = (
+    ("поделилась", "опытом работы своей образовательной организации"),
+    ("предложила", "провести дополнительные консультации для педагогов"),
+    ("отметила", "необходимость сетевого взаимодействия со школой-наставником"),
+    ("поддержала", "предложенный проект решения"),
+)
+
+
+def _verb(p: Person, feminine: str) -> str:
+    """«представила» / «представил», «поделилась» / «поделился» by the stored gender."""
+    if p.gender == "f":
+        return feminine
+    if feminine.endswith("лась"):
+        return feminine[:-4] + "лся"
+    return feminine[:-1] if feminine.endswith("ла") else feminine
+
+
+def _write_protocols(w: _DocWriter, numbering, protocols, dump) -> None:
+    ctx, rng = w.ctx, w.rng
+    today = ctx.today
+    n = ctx.scale.get("protocols", 12)
+    bodies = list(PROTOCOL_BODY_WEIGHTS)
+    weights = list(PROTOCOL_BODY_WEIGHTS.values())
+    moc_people = [
+        p
+        for role in ("director", "deputy", "methodist", "psychologist", "social")
+        for p in ctx.moc_staff.get(role, [])
+    ]
+    school_people = [p for p in ctx.persons if p.moves and p.moves[-1][2] is None]
+    deputies = [p for p in school_people if "заместитель директора по УВР" in p.positions]
+    heads = [p for p in school_people if p.obj is w.heads.get(p.school)]
+    step = 364 / n
+    plan: list[tuple[date, str]] = []
+    for i in range(n):
+        d = w.start + timedelta(days=round(step * (i + 0.5)) + rng.randint(-5, 5))
+        if d.month == 7:
+            d = d.replace(day=1) - timedelta(days=rng.randint(1, 10))  # the end of June
+        d = _workday(min(d, today), w.start)
+        plan.append((d, _weighted(rng, bodies, weights)))
+    plan.sort()
+    n_draft = max(1, round(n * 0.1))
+    for i, (d, body) in enumerate(plan):
+        w.when = d
+        sy = _planning_year(d + timedelta(days=75), ctx.school_years)  # from mid-June: the coming year
+        title = ""
+        chair, secretary = w.director, w.methodists[0]
+        if body == "Муниципальное методическое объединение (УМО)":
+            subject = rng.choice(list(UMO_SUBJECTS))
+            title = UMO_SUBJECTS[subject]
+            chair = next((m for m in w.methodists if subject in m.subjects), rng.choice(w.methodists))
+            pool = [p for p in school_people if subject in p.obj.subjects]
+            pool.sort(key=lambda p: "руководитель ШМО" not in p.positions)
+            others = pool[:25]
+            rng.shuffle(others)
+            secretary = others[0].obj if others else w.methodists[-1]
+            people = [chair, secretary] + [p.obj for p in others[1:] if p.obj is not secretary]
+        elif body == "Педагогический совет":
+            chair, secretary = w.director, w.social
+            people = list(moc_people)
+        else:
+            if body == "Рабочая группа":
+                chair, secretary = w.deputy, w.methodists[-1]
+            extra = rng.sample(deputies, min(len(deputies), 8)) + rng.sample(heads, min(len(heads), 6))
+            people = [chair, secretary] + [p for p in moc_people if p not in (chair, secretary)]
+            people += [p.obj for p in extra]
+        seen: set[int] = set()
+        unique = []
+        for p in people:
+            if p.id not in seen:
+                seen.add(p.id)
+                unique.append(p)
+        present = unique[: rng.randint(8, 20)]
+        if len(present) < 8:
+            present = (present + [p for p in moc_people if p not in present])[:8]
+        attendees = [w.pref(p) for p in present]
+        members_total = len(present) + rng.randint(0, 4)
+        pool = [q for q in AGENDA[body] if d.month in AGENDA_MONTHS.get(q[0], (d.month,))]
+        if len(pool) < 2:
+            pool = list(AGENDA[body])
+        questions = rng.sample(pool, min(len(pool), rng.randint(2, 4)))
+        agenda = []
+        for q_title, role, decision in questions:
+            if role == "teacher":
+                speaker = next((p for p in present if p.school_id is not None), chair)
+            elif role == "methodist":
+                speaker = next((p for p in present if p in w.methodists), w.methodists[0])
+            else:
+                speaker = {"director": w.director, "deputy": w.deputy, "psychologist": w.psychologist}[role]
+            q = q_title.format(sy=sy)
+            if q.startswith(("О ", "Об ")):
+                said = f"{_verb(speaker, 'представила')} информацию {q[0].lower()}{q[1:]}."
+            else:
+                said = f"{_verb(speaker, 'выступила')} по теме «{q}»."
+            listened = [{"who": w.who(speaker, w.ppost(speaker)), "text": said}]
+            spoke = []
+            for p in rng.sample(present, min(len(present), rng.randint(0, 2))):
+                if p is not speaker:
+                    verb, rest = rng.choice(SPOKE)
+                    spoke.append({"who": w.who(p, w.ppost(p)), "text": f"{_verb(p, verb)} {rest}."})
+            deadline = _workday(d + timedelta(days=rng.randint(14, 60)), d)
+            decision = decision.format(sy=sy)
+            if not decision.startswith(_NO_DEADLINE):
+                decision = decision.rstrip(".") + f". Срок — до {_numeric(deadline)}."
+            decided = ["Информацию принять к сведению.", decision]
+            against = 1 if rng.random() < 0.1 else 0
+            abstained = rng.choice([0, 0, 0, 1, 2])
+            votes = {"for": len(present) - against - abstained, "against": against, "abstained": abstained}
+            agenda.append(
+                {
+                    "title": q,
+                    "speaker": w.pref(speaker),
+                    "listened": listened,
+                    "spoke": spoke,
+                    "decided": decided,
+                    "votes": votes,
+                }
+            )
+        data = {
+            "body": body,
+            "date": d,
+            "place": w.moc
+            if body != "Муниципальное методическое объединение (УМО)"
+            else rng.choice(ctx.schools).obj.short_name,
+            "title": title,
+            "chair": w.pref(chair),
+            "secretary": w.pref(secretary),
+            "attendees": attendees,
+            "members_total": members_total,
+            "invited": [],
+            "agenda": agenda,
+            "approvals": [],
+        }
+        errors = protocols.validate_protocol(data)
+        if errors:  # pragma: no cover - a bug of the generator
+            raise RuntimeError(f"демо-протокол {body} {d}: {errors}")
+        p = Protocol(body=body, date=d, place=data["place"], title=title, members_total=members_total)
+        for f in protocols.JSON_FIELDS:
+            setattr(p, f, dump(data[f]))
+        if i < n - n_draft:
+            y = d.year
+            p.reg_year, p.status = y, "signed"
+            p.number = numbering.allocate(
+                ctx.session,
+                f"protocol:{body}",
+                y,
+                numbering.max_query(Protocol.number, Protocol.body == body, Protocol.reg_year == y),
+            )
+        else:
+            p.status = "draft"
+        ctx.add(p)
+        ctx.progress(0.6 + 0.4 * (i + 1) / n)

@@ -355,6 +355,7 @@ class OrderDialog(EditorDialog):
         self.ap_headers.editingFinished.connect(self._apply_headers)
         if self.appendices:
             self.ap_list.setCurrentRow(0)
+            self._show_appendix(0)
         self.tabs.addTab(page, "Приложения")
 
     def _add_appendix(self, a: dict) -> None:

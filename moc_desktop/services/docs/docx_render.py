@@ -72,12 +72,13 @@ def render_docx(doc: Document, path: Path, kind: str) -> RenderResult:
 
 def _render(doc: Document, path: Path, tpl_path: Path) -> None:
     import jinja2
+    from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
 
     try:
         tpl = DocxTemplate(str(tpl_path))
         tpl.init_docx()
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, OSError) as exc:
         raise TemplateProblem(f"Шаблон «{tpl_path.name}» не открывается как документ Word: {exc}.") from exc
     context = _context(tpl, doc)
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
@@ -90,11 +91,39 @@ def _render(doc: Document, path: Path, tpl_path: Path) -> None:
             f"В шаблоне «{tpl_path.name}» неизвестное поле «{name}». Допустимые поля: {known}."
         ) from exc
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateProblem(f"В шаблоне «{tpl_path.name}» ошибка в записи поля: {exc.message}.") from exc
+        where = _broken_field(tpl_path)
+        detail = (
+            f"поле «{where}» не закрыто или записано неверно"
+            if where
+            else f"ошибка в записи поля: {exc.message}"
+        )
+        raise TemplateProblem(f"В шаблоне «{tpl_path.name}» {detail}.") from exc
     except jinja2.TemplateError as exc:
         raise TemplateProblem(f"Шаблон «{tpl_path.name}» не удалось заполнить: {exc}.") from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     tpl.save(str(path))
+
+
+def _broken_field(tpl_path: Path) -> str | None:
+    """The first «{{ …» / «{% …» without its closing braces in the template's text, to name it to the user."""
+    from docx import Document as DocxDocument
+
+    try:
+        d = DocxDocument(str(tpl_path))
+    except Exception:  # the template opened for docxtpl a moment ago; be quiet if python-docx disagrees
+        return None
+    texts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        texts += [c.text for row in t.rows for c in row.cells]
+    for sec in d.sections:
+        texts += [p.text for p in sec.header.paragraphs] + [p.text for p in sec.footer.paragraphs]
+    for text in texts:
+        for m in re.finditer(r"(\{\{|\{%)(.*?)(\}\}|%\}|$)", text):
+            if not m.group(3):
+                return (m.group(1) + m.group(2)).strip()
+            if (m.group(1) == "{{") != (m.group(3) == "}}"):
+                return m.group(0).strip()
+    return None
 
 
 def _undefined_name(message: str) -> str:
@@ -242,22 +271,36 @@ def _table(sd, t: Table, size: float) -> None:
         el.set(qn("w:val"), "true")
         trpr.append(el)
     for r in t.rows:
-        cells = table.add_row().cells
+        row = table.add_row()
+        cant = OxmlElement("w:cantSplit")  # a row is never torn between pages
+        row._tr.get_or_add_trPr().append(cant)
+        cells = row.cells
         for i in range(n):
             _cell_text(cells[i], r[i] if i < len(r) else "", size)
-    for i, col in enumerate(table.columns):
-        w = Cm(usable * widths[i] / total)
-        for cell in col.cells:
-            cell.width = w
+    _fixed_widths(table, [usable * w / total for w in widths])
+
+
+def _fixed_widths(table, widths_cm: list[float]) -> None:
+    """Column widths that Word and LibreOffice both respect: fixed layout, grid columns and cell widths."""
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    grid = table._tbl.tblGrid
+    for col, w in zip(grid.findall(qn("w:gridCol")), widths_cm, strict=False):
+        col.set(qn("w:w"), str(int(Cm(w).twips)))
+    for row in table.rows:
+        for cell, w in zip(row.cells, widths_cm, strict=False):
+            cell.width = Cm(w)
 
 
 def _signatures(sd, sigs: list[Signature], base: float) -> None:
     for s in sigs:
         table = sd.add_table(rows=1, cols=2)
-        table.autofit = False
         _no_borders(table)
+        _fixed_widths(table, [11.5, 6.5])
         left, right = table.rows[0].cells
-        left.width, right.width = Cm(11.5), Cm(6.5)
         _cell_text(left, s.post, base, "left")
         _cell_text(right, s.name, base, "right")
         _para(sd, "", 6, "left")
@@ -351,8 +394,8 @@ def make_template(kind: str, path: Path) -> Path:
     add("{{ kind }}", bold=True, size=16, before=12, after=12)
     t = d.add_table(rows=1, cols=2)
     _no_borders(t)
+    _fixed_widths(t, [9, 9])
     left, right = t.rows[0].cells
-    left.width, right.width = Cm(9), Cm(9)
     _cell_text(left, "{{ date_text }}", 14, "left")
     _cell_text(right, "{{ number_text }}", 14, "right")
     add("{{ place }}", before=6, after=12)

@@ -18,7 +18,17 @@ from moc_desktop.services import settings
 from moc_desktop.services.common import ValidationError
 from moc_desktop.services.docs import grammar, numbering
 from moc_desktop.services.docs.common import dump, from_iso, initials_name, load, org_lines, person_ref
-from moc_desktop.services.docs.model import Appendix, Document, Item, Para, Run, Signature, Spacer, Table
+from moc_desktop.services.docs.model import (
+    Appendix,
+    ApprovalBlock,
+    Document,
+    Item,
+    Para,
+    Run,
+    Signature,
+    Spacer,
+    Table,
+)
 
 STATUSES = {"draft": "Проект", "signed": "Подписан", "cancelled": "Отменён"}
 BASIS_KINDS = (
@@ -160,6 +170,9 @@ def sign_order(factory: sessionmaker[Session], order_id: int, on: date | None = 
         n = numbering.allocate(
             s, SCOPE, year, numbering.max_query(OrderDoc.number, OrderDoc.reg_year == year)
         )
+        s.refresh(order)  # read again under the write lock: another window may have registered it meanwhile
+        if order.status != "draft":
+            raise ValidationError({"status": "Приказ уже зарегистрирован в другом окне."})
         order.reg_year, order.number, order.date = year, n, when
         order.suffix = settings.get(s, "order_suffix")
         order.status = "signed"
@@ -311,8 +324,7 @@ def responsible_text(session: Session, ref: dict | None, case: str = "nom") -> s
         overrides = {c: getattr(p, f"post_{c}") for c in ("gen", "dat", "acc") if getattr(p, f"post_{c}")}
     post_text = grammar.post_in_case(post, case, overrides) if post else ""
     if p is not None:
-        parts = name.split()
-        short = grammar.decline_short_name(parts[0], p.first_name, p.middle_name, p.gender, case)
+        short = grammar.person_short_in_case(p, case)  # the person's own case forms win
     else:
         short = initials_name(name, initials_first=False)
     return f"{post_text} {short}".strip()
@@ -323,7 +335,7 @@ def control_sentence(session: Session, control: dict) -> str:
     if (control or {}).get("mode") != "assign":
         return CONTROL_SELF
     who = responsible_text(session, control, "acc")
-    return f"Контроль исполнения приказа возложить на {who}."
+    return f"Контроль исполнения приказа возложить на {who.rstrip('.')}."
 
 
 def order_reference(session: Session, order: OrderDoc) -> str:
@@ -344,6 +356,7 @@ def build_document(session: Session, order: OrderDoc) -> Document:
         title=order.title,
         file_stem=f"Приказ {number_label(order)} {order.title[:60]}".strip(),
     )
+    doc.approvals = approval_blocks(d.get("approvals"))
     if order.status == "cancelled":
         doc.body.append(
             Para([Run(f"ОТМЕНЁН: {order.cancel_note}", bold=True)], align="left", first_line_indent=False)
@@ -372,7 +385,7 @@ def build_document(session: Session, order: OrderDoc) -> Document:
         if deadline:
             extras.append(f"срок: до {grammar.numeric_date(deadline)}")
         if extras:
-            text = text.rstrip(".") + ". " + ", ".join(extras) + "."
+            text = text.rstrip(".") + ". " + ", ".join(extras).rstrip(".") + "."
         doc.body.append(Item(f"{num}.", text, level=num.count(".")))
     n_items = len(d["items"])
     doc.body.append(Item(f"{n_items + 1}.", control_sentence(session, d["control"])))
@@ -414,6 +427,23 @@ def build_document(session: Session, order: OrderDoc) -> Document:
     if order.qr and order.number is not None:
         doc.qr_text = f"Приказ {numbering.format_number(order.number, order.suffix)} от {grammar.numeric_date(order.date)}; {'; '.join(doc.org_lines)}"
     return doc
+
+
+APPROVAL_KINDS = ("УТВЕРЖДАЮ", "СОГЛАСОВАНО", "РАССМОТРЕНО")
+
+
+def approval_blocks(stored: list[dict] | None) -> list[ApprovalBlock]:
+    """Stored approval marks → blocks: {kind, post_lines | post, name, date_text?, reference?}. A date left
+    empty prints as «« ___ » __________ 20__ г.» to be filled in by hand."""
+    out = []
+    for a in stored or []:
+        lines = a.get("post_lines") or [x for x in str(a.get("post", "")).split("\n") if x.strip()]
+        block = ApprovalBlock(kind=a.get("kind", "УТВЕРЖДАЮ"), post_lines=list(lines), name=a.get("name", ""))
+        if a.get("date_text"):
+            block.date_text = a["date_text"]
+        block.reference = a.get("reference", "")
+        out.append(block)
+    return out
 
 
 def _basis_text(b: dict) -> str:

@@ -135,6 +135,18 @@ def save_protocol(session: Session, data: dict, p: Protocol | None = None) -> Pr
         raise ValidationError(
             {"body": "У оформленного протокола нельзя сменить орган: номер выдан в его журнале."}
         )
+    if (
+        p is not None
+        and p.status == "signed"
+        and data.get("date")
+        and p.reg_year
+        and data["date"].year != p.reg_year
+    ):
+        raise ValidationError(
+            {
+                "date": f"Оформленный протокол остаётся в журнале {p.reg_year} года: дату можно менять только в его пределах."
+            }
+        )
     errors = validate_protocol(data)
     if errors:
         raise ValidationError(errors)
@@ -169,6 +181,9 @@ def sign_protocol(factory: sessionmaker[Session], protocol_id: int) -> Protocol:
             year,
             numbering.max_query(Protocol.number, Protocol.body == p.body, Protocol.reg_year == year),
         )
+        s.refresh(p)  # read again under the write lock
+        if p.status != "draft":
+            raise ValidationError({"status": "Протокол уже оформлен в другом окне."})
         p.reg_year, p.number, p.status = year, n, "signed"
         s.flush()
         return p
@@ -244,6 +259,9 @@ def build_document(session: Session, p: Protocol) -> Document:
         title=heading + (f"\n{p.title}" if p.title else ""),
         file_stem=f"Протокол {p.number or 'проект'} {p.body}",
     )
+    from moc_desktop.services.docs.orders import approval_blocks
+
+    doc.approvals = approval_blocks(d.get("approvals"))
     body = doc.body
     _c, chair_name, _ = person_ref(session, d["chair"])
     _s, sec_name, _ = person_ref(session, d["secretary"])
