@@ -32,6 +32,19 @@ PERSON_FIELDS: dict[str, str] = {
     "email": "Эл. почта",
     "note": "Примечание",
 }
+#: Fields used by documents (orders decline names and posts): stored gender, never guessed; manual case forms.
+DOC_FIELDS: dict[str, str] = {
+    "gender": "Пол",
+    "doc_post": "Должность в документах",
+    "name_gen": "ФИО в родительном падеже (кого?)",
+    "name_dat": "ФИО в дательном падеже (кому?)",
+    "name_acc": "ФИО в винительном падеже (кого? назначить …)",
+    "post_gen": "Должность в родительном падеже",
+    "post_dat": "Должность в дательном падеже",
+    "post_acc": "Должность в винительном падеже",
+}
+GENDERS = {"": "не указан", "f": "женский", "m": "мужской"}
+
 POSITIONS = (
     "учитель",
     "заместитель директора по УВР",
@@ -155,6 +168,8 @@ def validate_person(data: dict, today: date | None = None) -> dict[str, str]:
     email = str(data.get("email") or "").strip()
     if email and not is_email(email):
         errors["email"] = f"«{email}» — не адрес электронной почты."
+    if data.get("gender") not in (None, "", "f", "m"):
+        errors["gender"] = "Пол: «f» (женский), «m» (мужской) или не указан."
     return errors
 
 
@@ -302,6 +317,9 @@ def get_person(session: Session, person_id: int) -> Person | None:
 
 def _clean(data: dict) -> dict:
     out = {}
+    for f in DOC_FIELDS:
+        if f in data:
+            out[f] = " ".join(str(data[f] or "").split())
     for f in PERSON_FIELDS:
         if f not in data:
             continue

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -92,9 +93,55 @@ class OrderDialog(EditorDialog):
         self.qr = QCheckBox("QR-код с номером, датой и организацией (ГОСТ Р 7.0.97-2025)")
         self.qr.setChecked(bool(d.get("qr")))
         form.addRow("", self.qr)
+        self.approvals = QTableWidget(0, 5)
+        self.approvals.setObjectName("approvals")
+        self.approvals.setHorizontalHeaderLabels(
+            ("Гриф", "Должность", "И.О. Фамилия", "Дата (пусто — от руки)", "Ссылка")
+        )
+        self.approvals.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.approvals.setMaximumHeight(120)
+        for a in d.get("approvals", []):
+            self.add_approval(a)
+        row = QHBoxLayout()
+        add = QPushButton("Добавить гриф")
+        add.clicked.connect(lambda: self.add_approval({}))
+        rm = QPushButton("Удалить гриф")
+        rm.clicked.connect(lambda: self.approvals.removeRow(self.approvals.currentRow()))
+        row.addWidget(add)
+        row.addWidget(rm)
+        row.addStretch(1)
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.addWidget(self.approvals)
+        v.addLayout(row)
+        form.addRow("Грифы УТВЕРЖДАЮ / СОГЛАСОВАНО", box)
         for f in ("date", "title", "signatory_post", "signatory_name"):
             self.field_tab[f] = 0
         self.tabs.addTab(page, "Реквизиты")
+
+    def add_approval(self, a: dict) -> None:
+        r = self.approvals.rowCount()
+        self.approvals.insertRow(r)
+        kind = QComboBox()
+        kind.addItems(svc.APPROVAL_KINDS)
+        kind.setCurrentText(a.get("kind", "УТВЕРЖДАЮ"))
+        self.approvals.setCellWidget(r, 0, kind)
+        post = a.get("post") or "\n".join(a.get("post_lines") or [])
+        for c, v in enumerate(
+            (post, a.get("name", ""), a.get("date_text", ""), a.get("reference", "")), start=1
+        ):
+            self.approvals.setItem(r, c, QTableWidgetItem(v))
+
+    def approvals_data(self) -> list[dict]:
+        out = []
+        for r in range(self.approvals.rowCount()):
+            a = {"kind": self.approvals.cellWidget(r, 0).currentText()}
+            for c, key in enumerate(("post", "name", "date_text", "reference"), start=1):
+                a[key] = _text(self.approvals, r, c)
+            if a["post"] or a["name"]:
+                out.append(a)
+        return out
 
     def _build_basis(self, d: dict) -> None:
         page = QWidget()
@@ -526,6 +573,7 @@ class OrderDialog(EditorDialog):
             "executor": executor,
             "appendices": [dict(a) for a in self.appendices],
             "acquaintance": ack,
+            "approvals": self.approvals_data(),
             "qr": self.qr.isChecked(),
             "template": self.template,
         }

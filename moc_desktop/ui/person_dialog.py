@@ -42,6 +42,7 @@ class PersonDialog(EditorDialog):
             self._build_qualification(p)
             self._build_courses(p)
             self._build_history(p, s)
+            self._build_documents(p)
             if p is not None:
                 self.setWindowTitle(f"Педагог — {p.last_name} {p.first_name} {p.middle_name}".strip())
         self.take_snapshot()
@@ -261,10 +262,59 @@ class PersonDialog(EditorDialog):
         self.history = t
         self.tabs.addTab(page, "История")
 
+    def _build_documents(self, p) -> None:
+        """Gender and case forms for orders («назначить Пожарницкую Наталью Анатольевну»)."""
+        page = QWidget()
+        form = QFormLayout(page)
+        form.addRow(
+            QLabel(
+                "Как имя и должность пишутся в приказах. Пустое поле — форма подбирается автоматически "
+                "(подсказка в поле); впишите свою, если программа ошибается."
+            )
+        )
+        get = (lambda f: getattr(p, f)) if p else (lambda f: "")
+        gender = QComboBox()
+        gender.setObjectName("gender")
+        for code, title in svc.GENDERS.items():
+            gender.addItem(title, code)
+        gender.setCurrentIndex(max(gender.findData(get("gender") or ""), 0))
+        self.w["gender"] = self.errors.add_row(form, "gender", svc.DOC_FIELDS["gender"], gender)
+        for f in ("doc_post", "name_gen", "name_dat", "name_acc", "post_gen", "post_dat", "post_acc"):
+            self.w[f] = self.errors.add_row(form, f, svc.DOC_FIELDS[f], line(get(f) or ""))
+        self.field_tab.update({f: 4 for f in svc.DOC_FIELDS})
+        for f in ("last_name", "first_name", "middle_name", "doc_post", "positions"):
+            sig = self.w[f].editTextChanged if f == "positions" else self.w[f].textChanged
+            sig.connect(lambda _t: self._suggest_forms())
+        gender.currentIndexChanged.connect(lambda _i: self._suggest_forms())
+        self.tabs.addTab(page, "Для документов")
+        self._suggest_forms()
+
+    def _suggest_forms(self) -> None:
+        from moc_desktop.services.docs import grammar
+
+        w = self.w
+        last, first, middle = w["last_name"].text(), w["first_name"].text(), w["middle_name"].text()
+        gender = w["gender"].currentData()
+        positions = svc.split_list(w["positions"].currentText())
+        post = w["doc_post"].text() or (positions[0] if positions else "")
+        for case in ("gen", "dat", "acc"):
+            try:
+                name = grammar.decline_name(last, first, middle, gender, case) if last and gender else ""
+                post_form = grammar.decline_post(post, case) if post else ""
+            except ValueError:
+                name = post_form = ""
+            w[f"name_{case}"].setPlaceholderText(name or "укажите пол — и форма подберётся")
+            w[f"post_{case}"].setPlaceholderText(post_form)
+
     # --- data ---------------------------------------------------------------------------------------------------
     def person_data(self) -> dict:
         w = self.w
         return {
+            "gender": w["gender"].currentData(),
+            **{
+                f: w[f].text()
+                for f in ("doc_post", "name_gen", "name_dat", "name_acc", "post_gen", "post_dat", "post_acc")
+            },
             "last_name": w["last_name"].text(),
             "first_name": w["first_name"].text(),
             "middle_name": w["middle_name"].text(),

@@ -163,3 +163,19 @@ def test_templates_panel_copy_and_reset(qtbot, window, data_home):
     templates.reset_to_builtin("order")
     panel.refresh()
     assert panel.table.item(0, 1).text() == "встроенный"
+
+
+def test_order_dialog_approval_block_reaches_the_document(qtbot, configured):
+    dlg = OrderDialog(configured, None)
+    qtbot.addWidget(dlg)
+    dlg.confirm = lambda *_a: True
+    dlg.title_edit.setPlainText("Об утверждении положения о наставничестве")
+    dlg.add_item({"text": "Утвердить положение"})
+    dlg.add_approval({"kind": "СОГЛАСОВАНО", "post": "Председатель профсоюзной организации", "name": "И.И. Иванова"})
+    dlg.save()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    with configured() as s:
+        o = s.scalars(select(OrderDoc)).one()
+        doc = orders.build_document(s, o)
+    (block,) = doc.approvals
+    assert (block.kind, block.post_lines, block.name) == ("СОГЛАСОВАНО", ["Председатель профсоюзной организации"], "И.И. Иванова")

@@ -223,3 +223,27 @@ def test_indicator_summary_dialog_and_export(qtbot, configured, tmp_path):
     ws = openpyxl.load_workbook(out).active
     values = [c.value for c in next(ws.iter_rows(min_row=2, max_row=2))]
     assert values[:5] == ["Доля обучающихся, закончивших учебный год на «4», «5»", 2, 0.405, 0.74, 0.07]
+
+
+def test_person_document_forms_suggested_and_saved(qtbot, configured):
+    dlg = PersonDialog(configured, None)
+    qtbot.addWidget(dlg)
+    dlg.confirm = lambda *_a: True
+    dlg.w["last_name"].setText("Пожарницкая")
+    dlg.w["first_name"].setText("Наталья")
+    dlg.w["middle_name"].setText("Анатольевна")
+    dlg.w["gender"].setCurrentIndex(dlg.w["gender"].findData("f"))
+    dlg.w["doc_post"].setText("заместитель директора по УВР")
+    assert dlg.w["name_acc"].placeholderText() == "Пожарницкую Наталью Анатольевну"
+    assert dlg.w["post_dat"].placeholderText() == "заместителю директора по УВР"
+    dlg.w["name_dat"].setText("Пожарницкой Наталии Анатольевне")  # the user's own form wins
+    dlg.save()
+    assert dlg.result() == dlg.DialogCode.Accepted
+    with configured() as s:
+        p = s.scalars(select(Person)).one()
+        assert (p.gender, p.doc_post, p.name_dat, p.name_acc) == (
+            "f",
+            "заместитель директора по УВР",
+            "Пожарницкой Наталии Анатольевне",
+            "",
+        )
