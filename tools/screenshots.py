@@ -41,6 +41,9 @@ def main() -> int:
     w.resize(1360, 760)
     w.show()
     app.processEvents()
+    w.grab().save(str(OUT / "home.png"))
+    w.go("Школы")
+    app.processEvents()
     w.grab().save(str(OUT / "main-schools.png"))
 
     w.go("Педагоги")
@@ -68,10 +71,60 @@ def main() -> int:
     p.grab().save(str(OUT / "person.png"))
     p.confirm = lambda *_a: True
     p.close()
+    w.go("Документы")
+    app.processEvents()
+    w.grab().save(str(OUT / "documents.png"))
     w.close()
     QApplication.processEvents()
+    order_example(factory, tmp)
     print(f"Снимки экрана: {OUT}")
     return 0
+
+
+def order_example(factory, tmp: Path) -> None:
+    """Page 1 and the first appendix page of a demo order, as Word shows it (.docx → LibreOffice → PNG) when
+    LibreOffice is installed, otherwise from the program's own PDF."""
+    import shutil
+    import subprocess
+
+    from PIL import Image
+
+    from moc_desktop.services.docs import orders, render
+
+    with factory() as s:
+        rows = [r for r in orders.list_orders(s) if r.status_code == "signed"]
+        with_appendix = [r for r in rows if orders.order_data(orders.get_order(s, r.id))["appendices"]]
+        row = (with_appendix or rows)[0]
+        docx = tmp / "order.docx"
+        render.render_to_file(s, "order", row.id, docx)
+        pdf = tmp / "order.pdf"
+        if shutil.which("libreoffice"):
+            subprocess.run(
+                ["libreoffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(docx)],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
+        else:
+            render.render_to_file(s, "order", row.id, pdf)
+    if not shutil.which("pdftoppm"):
+        print("pdftoppm не найден (пакет poppler-utils): снимок приказа не обновлён")
+        return
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2", str(pdf), str(tmp / "page")], check=True
+    )
+    pages = [Image.open(p) for p in sorted(tmp.glob("page-*.png"))]
+    gap = 16
+    out = Image.new(
+        "RGB",
+        (sum(p.width for p in pages) + gap * (len(pages) + 1), max(p.height for p in pages) + 2 * gap),
+        "#8a8a8a",
+    )
+    x = gap
+    for p in pages:
+        out.paste(p, (x, gap))
+        x += p.width + gap
+    out.save(OUT / "order-example.png")
 
 
 if __name__ == "__main__":

@@ -3,8 +3,13 @@
 ``generate_demo(factory, scale="S")`` fills an empty database with schools (names, contacts, contingent), their
 statuses over three school years (ШНОР with sub-labels, ШНСУ, school-«наставник» pairs, «школа роста», consulting
 centre…), ИОР for three calendar years, monitoring and staff-quality indicators (the latter computed from the
-generated staff), SWOT of low-result schools, and pedagogical staff with moves between schools and courses (КПК).
-Domain: ../DOMAIN «Who and what», «School statuses», «Staff»; seed 003 Tables 1–3, 13–16.
+generated staff), SWOT of low-result schools, and pedagogical staff with moves between schools and courses (КПК);
+the МОЦ's own staff (no school: director, deputy, methodists, psychologist, social pedagogue) and the head of the
+education authority named as in the settings; one calendar year of orders (typical orders of a МОЦ with
+appendices from the data, numbered in date order, some cancelled, a few drafts, controlled items done or overdue)
+and protocols of its councils ending at ``today``.
+Domain: ../DOMAIN «Who and what», «School statuses», «Staff», «Documents»; seed 003 Tables 1–3, 13–16 and order
+№ 448-од; seed 002 (roadmap).
 
 Everything is written in ONE transaction through the session factory, so the change log (a ``before_flush``
 listener, ``db.changes``) gets one «insert» row per created record; a cancel or an error rolls everything back.

@@ -95,6 +95,7 @@ KNOWN_FIELDS: dict[str, dict[str, str]] = {
             for k, v in PERSON_FIELDS.items()
             if k not in ("last_name", "first_name", "middle_name", "birth_year", "school_id")
         },
+        "gender": "Пол",
     },
 }
 
@@ -216,6 +217,7 @@ SYNONYMS: dict[str, dict[str, tuple[str, ...]]] = {
             "Стаж педагогической работы",
         ),
         "phone": ("Тел.", "Контактный телефон", "Мобильный телефон"),
+        "gender": ("Пол (м/ж)", "Пол м/ж", "Пол (ж/м)"),
         "email": ("E-mail", "Email", "Электронная почта", "Адрес электронной почты", "Эл. адрес"),
         "note": ("Примечания", "Комментарий"),
     },
@@ -747,6 +749,18 @@ def _education(text: str) -> str:
     return text
 
 
+def _gender(text: str) -> str:
+    """«ж», «жен.», «женский», «Ж» → "f"; «м», «муж.», «мужской» → "m"; empty → "" (never guessed from the name)."""
+    t = text.strip().lower().rstrip(".")
+    if not t:
+        return ""
+    if t in ("ж", "жен", "женский", "f", "female"):
+        return "f"
+    if t in ("м", "муж", "мужской", "m", "male"):
+        return "m"
+    raise ValueError(f"«{text}» — укажите пол буквой «ж» или «м»")
+
+
 def _email(v: Any) -> str:
     t = _text(v)
     return t[7:].strip() if t.lower().startswith("mailto:") else t
@@ -1173,6 +1187,8 @@ class _StaffRows(_Rows):
             data[f] = _experience(v)
         elif f == "young_specialist":
             data[f] = _bool(v)
+        elif f == "gender":
+            data[f] = _gender(_text(v))
         else:
             data[f] = _email(v) if f == "email" else _text(v)
 

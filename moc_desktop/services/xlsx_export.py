@@ -247,6 +247,7 @@ TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
         "last_name",
         "first_name",
         "middle_name",
+        "gender",
         "birth_year",
         "school",
         "positions",
@@ -285,6 +286,7 @@ _EXAMPLES: dict[str, dict[str, Any]] = {
         "last_name": "Иванова",
         "first_name": "Мария",
         "middle_name": "Петровна",
+        "gender": "ж",
         "birth_year": 1985,
         "school": "МКОУ «Шеркальская СОШ»",
         "positions": "учитель; руководитель ШМО",
@@ -331,6 +333,7 @@ _EXPLAIN: dict[str, dict[str, tuple[str, str]]] = {
         "last_name": ("Фамилия.", "обязательно"),
         "first_name": ("Имя полностью (не инициал).", "обязательно"),
         "middle_name": ("Отчество полностью, если есть.", ""),
+        "gender": ("Пол — по нему склоняются ФИО в приказах; программа его не угадывает.", "ж / м"),
         "birth_year": (
             "Год рождения. Педагог с теми же ФИО и годом рождения при повторной загрузке обновляется.",
             "четыре цифры, например 1985; можно дату рождения",

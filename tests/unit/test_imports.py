@@ -996,3 +996,20 @@ def test_fuzz_truncated_and_damaged_workbooks(session, good_files, suffix, cut, 
         path = Path(d) / f"f{suffix}"
         path.write_bytes(bytes(data))
         _read_or_file_error(session, path, "staff")
+
+
+def test_gender_column_is_read_and_never_guessed(factory, tmp_path):
+    path = write_xlsx(
+        tmp_path / "g.xlsx",
+        [
+            ["ФИО", "Год рождения", "Пол"],
+            ["Пожарницкая Наталья Анатольевна", 1980, "ж"],
+            ["Ким Ирина Ли", 1985, ""],
+            ["Смирнов Алексей Иванович", 1979, "муж."],
+            ["Петрова Анна Ивановна", 1990, "женщина?"],
+        ],
+    )
+    with factory() as s:
+        preview = imports.preview_import(s, path, "staff")
+    assert [(e.row, e.column) for e in preview.errors] == [(5, "Пол")]
+    assert [r.data.get("gender") for r in preview.valid] == ["f", None, "m"]  # empty cell: left unset
