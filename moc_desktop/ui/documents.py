@@ -353,6 +353,11 @@ class DocumentsPage(QWidget):
         self.tabs.addTab(self.orders, "Приказы")
         self.tabs.addTab(self.protocols, "Протоколы")
         self.tabs.addTab(self.templates, "Шаблоны")
+        self.report_button = QPushButton("Аналитическая справка…")
+        self.report_button.setObjectName("report")
+        self.report_button.clicked.connect(self.open_report)
+        self.tabs.setCornerWidget(self.report_button)
+        self.factory = factory
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.tabs)
@@ -361,6 +366,14 @@ class DocumentsPage(QWidget):
             p.changed.connect(self.changed)
         self.search = self.orders.search
         self.loaded = False
+
+    def open_report(self):
+        """The analytical report builder (sections from data, preview, .docx/PDF)."""
+        from moc_desktop.ui.report_dialog import ReportDialog
+
+        self.report_dialog = ReportDialog(self.factory, self)
+        self.report_dialog.open()
+        return self.report_dialog
 
     def reload(self) -> None:
         for p in (self.orders, self.protocols):

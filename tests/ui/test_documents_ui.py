@@ -179,3 +179,11 @@ def test_order_dialog_approval_block_reaches_the_document(qtbot, configured):
         doc = orders.build_document(s, o)
     (block,) = doc.approvals
     assert (block.kind, block.post_lines, block.name) == ("СОГЛАСОВАНО", ["Председатель профсоюзной организации"], "И.И. Иванова")
+
+
+def test_report_builder_reachable_from_documents(qtbot, window):
+    window.go("Документы")
+    dlg = window.documents_page.open_report()
+    qtbot.addWidget(dlg)
+    assert dlg.isVisible() and "справк" in dlg.windowTitle().lower()
+    dlg.close()
