@@ -369,4 +369,6 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Person,
     StaffMove,
     Course,
+    OrderDoc,
+    Protocol,
 )

@@ -1982,7 +1982,6 @@ class _DocWriter:
                 "Руководителям общеобразовательных организаций, получивших статус, разработать и утвердить "
                 "планы работы на учебный год и направить их в МОЦ.",
                 days=30,
-                responsible=self.ref(self.deputy),
             ),
             self.item(
                 "Обеспечить методическое сопровождение образовательных организаций и мониторинг "
@@ -3469,8 +3468,8 @@ def _write_protocols(w: _DocWriter, numbering, protocols, dump) -> None:
             pool.sort(key=lambda p: "руководитель ШМО" not in p.positions)
             others = pool[:25]
             rng.shuffle(others)
-            secretary = others[0].obj if others else w.methodists[-1]
-            people = [chair, secretary] + [p.obj for p in others[1:] if p.obj is not secretary]
+            secretary = next((m for m in w.methodists if m is not chair), w.deputy)
+            people = [chair, secretary] + [p.obj for p in others]
         elif body == "Педагогический совет":
             chair, secretary = w.director, w.social
             people = list(moc_people)

@@ -171,14 +171,20 @@ def test_order_dialog_approval_block_reaches_the_document(qtbot, configured):
     dlg.confirm = lambda *_a: True
     dlg.title_edit.setPlainText("Об утверждении положения о наставничестве")
     dlg.add_item({"text": "Утвердить положение"})
-    dlg.add_approval({"kind": "СОГЛАСОВАНО", "post": "Председатель профсоюзной организации", "name": "И.И. Иванова"})
+    dlg.add_approval(
+        {"kind": "СОГЛАСОВАНО", "post": "Председатель профсоюзной организации", "name": "И.И. Иванова"}
+    )
     dlg.save()
     assert dlg.result() == dlg.DialogCode.Accepted
     with configured() as s:
         o = s.scalars(select(OrderDoc)).one()
         doc = orders.build_document(s, o)
     (block,) = doc.approvals
-    assert (block.kind, block.post_lines, block.name) == ("СОГЛАСОВАНО", ["Председатель профсоюзной организации"], "И.И. Иванова")
+    assert (block.kind, block.post_lines, block.name) == (
+        "СОГЛАСОВАНО",
+        ["Председатель профсоюзной организации"],
+        "И.И. Иванова",
+    )
 
 
 def test_report_builder_reachable_from_documents(qtbot, window):

@@ -553,7 +553,7 @@ def test_protocols_are_numbered_per_body_and_year(demo_s):
             d = protocols.protocol_data(p)
             assert protocols.validate_protocol(d) == {}
             assert 8 <= len(d["attendees"]) <= 20 and d["members_total"] >= len(d["attendees"])
-            assert d["chair"]["person_id"] in moc_ids
+            assert d["chair"]["person_id"] in moc_ids and d["secretary"]["person_id"] in moc_ids
             assert {d["chair"]["person_id"], d["secretary"]["person_id"]} <= {
                 a["person_id"] for a in d["attendees"]
             }

@@ -146,3 +146,26 @@ def test_ior_mean_as_in_seed_003():
     # seed 003 Table 2: МКОУ «Чемашинская СОШ» 0,472 / 0,473 / 0,406 → 0,450 (the seed prints 0,449, truncated)
     assert ior_mean([0.472, 0.473, 0.406]) == 0.450
     assert ior_mean([]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "appendix", "resp", "deadline", "expected"),
+    [
+        ("Утвердить положение", None, "", "", "Утвердить положение."),
+        ("Утвердить положение.", 1, "", "", "Утвердить положение (приложение 1)."),
+        (
+            "Провести семинар",
+            None,
+            "методист Иванова М.П.",
+            "01.06.2020",
+            "Провести семинар. Ответственный: методист Иванова М.П., срок: до 01.06.2020.",
+        ),
+        ("Провести семинар", None, "", "01.06.2020", "Провести семинар. Срок: до 01.06.2020."),
+        ("разработать план;", None, "Иванова М.П.", "", "разработать план (ответственный: Иванова М.П.);"),
+        ("Руководителям школ:", None, "", "", "Руководителям школ:"),
+    ],
+)
+def test_order_item_text(text, appendix, resp, deadline, expected):
+    from moc_desktop.services.docs.orders import item_text
+
+    assert item_text(text, appendix, resp, deadline) == expected

@@ -330,6 +330,30 @@ def responsible_text(session: Session, ref: dict | None, case: str = "nom") -> s
     return f"{post_text} {short}".strip()
 
 
+def item_text(text: str, appendix: int | None = None, responsible: str = "", deadline: str = "") -> str:
+    """An item as printed: its text, «(приложение N)» before the final punctuation, then «Ответственный: …,
+    срок: до ДД.ММ.ГГГГ.» as a sentence of its own. An item that ends with «;» or «:» (a list continues) keeps
+    that mark and gets the responsible person in brackets instead."""
+    text = " ".join(text.split())
+    end = text[-1] if text and text[-1] in ".;:" else ""
+    core = text[: len(text) - len(end)].rstrip() if end else text
+    if appendix is not None:
+        core += f" (приложение {appendix})"
+    extras = ", ".join(
+        x
+        for x in (
+            f"ответственный: {responsible}" if responsible else "",
+            f"срок: до {deadline}" if deadline else "",
+        )
+        if x
+    )
+    if not extras:
+        return core + (end or ".") if core else core
+    if end in (";", ":"):
+        return f"{core} ({extras}){end}"
+    return f"{core}. {extras[0].upper()}{extras[1:]}."
+
+
 def control_sentence(session: Session, control: dict) -> str:
     """«Контроль исполнения приказа оставляю за собой.» or «… возложить на <post acc> <Фамилия И.О. acc>.»"""
     if (control or {}).get("mode") != "assign":
@@ -374,18 +398,10 @@ def build_document(session: Session, order: OrderDoc) -> Document:
     )
     appendix_no = {i: n for n, i in enumerate([i for i, a in enumerate(d["appendices"])], start=1)}
     for num, it in _numbered(d["items"]):
-        text = (it.get("text") or "").strip()
-        if it.get("appendix") is not None and it["appendix"] in appendix_no:
-            text = text.rstrip(".") + f" (приложение {appendix_no[it['appendix']]})."
-        extras = []
+        ap = appendix_no.get(it.get("appendix")) if it.get("appendix") is not None else None
         resp = responsible_text(session, it.get("responsible"))
-        if resp:
-            extras.append(f"Ответственный: {resp}")
         deadline = from_iso(it.get("deadline"))
-        if deadline:
-            extras.append(f"срок: до {grammar.numeric_date(deadline)}")
-        if extras:
-            text = text.rstrip(".") + ". " + ", ".join(extras).rstrip(".") + "."
+        text = item_text(it.get("text") or "", ap, resp, grammar.numeric_date(deadline) if deadline else "")
         doc.body.append(Item(f"{num}.", text, level=num.count(".")))
     n_items = len(d["items"])
     doc.body.append(Item(f"{n_items + 1}.", control_sentence(session, d["control"])))
