@@ -63,6 +63,10 @@ class _DocListPage(ListPage):
             self.filters.addWidget(w)
         self.year.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        keys = [c.key for c in self.model.columns]
+        header.setSectionResizeMode(keys.index("title"), QHeaderView.ResizeMode.Stretch)
         self.toolbar.addSeparator()
         self.act_sign = self._action(self.sign_text(), "Ctrl+R", self.sign_selected)
         self.act_preview = self._action("Просмотр и печать…", "Ctrl+P", self.preview_selected)
@@ -287,13 +291,13 @@ class TemplatesPanel(QWidget):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         lay = QVBoxLayout(self)
-        lay.addWidget(
-            QLabel(
-                "Шаблон задаёт поля страницы, шрифт, нумерацию страниц и расположение реквизитов. «Изменить» "
-                "копирует встроенный шаблон в папку данных и открывает его в Word; программа будет использовать "
-                "вашу копию. Поля в фигурных скобках не удаляйте."
-            )
+        intro = QLabel(
+            "Шаблон задаёт поля страницы, шрифт, нумерацию страниц и расположение реквизитов. «Изменить» "
+            "копирует встроенный шаблон в папку данных и открывает его в Word; программа будет использовать "
+            "вашу копию. Поля в фигурных скобках не удаляйте."
         )
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
         lay.addWidget(self.table)
         row = QHBoxLayout()
         for text, slot in (

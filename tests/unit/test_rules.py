@@ -169,3 +169,11 @@ def test_order_item_text(text, appendix, resp, deadline, expected):
     from moc_desktop.services.docs.orders import item_text
 
     assert item_text(text, appendix, resp, deadline) == expected
+
+
+def test_order_item_text_no_double_dot_after_initials():
+    from moc_desktop.services.docs.orders import item_text
+
+    assert item_text("Назначить ответственного", None, "методист Моисеева В.Б.") == (
+        "Назначить ответственного. Ответственный: методист Моисеева В.Б."
+    )
