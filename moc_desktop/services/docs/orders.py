@@ -346,7 +346,7 @@ def item_text(text: str, appendix: int | None = None, responsible: str = "", dea
             f"срок: до {deadline}" if deadline else "",
         )
         if x
-    )
+    ).rstrip(".")  # «… Иванова М.П.» ends with the initials' own dot
     if not extras:
         return core + (end or ".") if core else core
     if end in (";", ":"):
