@@ -346,11 +346,12 @@ def item_text(text: str, appendix: int | None = None, responsible: str = "", dea
             f"срок: до {deadline}" if deadline else "",
         )
         if x
-    ).rstrip(".")  # «… Иванова М.П.» ends with the initials' own dot
+    )
     if not extras:
         return core + (end or ".") if core else core
     if end in (";", ":"):
         return f"{core} ({extras}){end}"
+    extras = extras.rstrip(".")  # «… Иванова М.П.» ends with the initials' own dot
     return f"{core}. {extras[0].upper()}{extras[1:]}."
 
 
