@@ -360,6 +360,84 @@ class Protocol(Synced, Base):
     )
 
 
+# --- competence diagnostics («5 К», seed 003 Приложения 2–3) ---------------------------------------------------
+
+
+class RefCardTemplate(Base):
+    """A version of the diagnostic card (reference data): cards keep the version they were filled on."""
+
+    __tablename__ = "ref_card_template"
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    source: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    instruction: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class RefCompetence(Base):
+    __tablename__ = "ref_competence"
+    template_version: Mapped[int] = mapped_column(ForeignKey("ref_card_template.version"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1..5
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    short: Mapped[str] = mapped_column(String(60), nullable=False)
+    definition: Mapped[str] = mapped_column(Text, default="", nullable=False)  # тезаурус
+
+
+class RefCriterion(Base):
+    __tablename__ = "ref_criterion"
+    template_version: Mapped[int] = mapped_column(ForeignKey("ref_card_template.version"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)  # «1.1» … «5.5»
+    competence: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)  # order on the card, 0-based
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class DiagCampaign(Synced, Base):
+    """A diagnostic campaign: one stage (входная / промежуточная / итоговая) in a school year."""
+
+    __tablename__ = "diag_campaign"
+
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    school_year: Mapped[str] = mapped_column(String(9), nullable=False)
+    stage: Mapped[str] = mapped_column(String(10), nullable=False)  # entry | interim | final
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    template_version: Mapped[int] = mapped_column(ForeignKey("ref_card_template.version"), nullable=False)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order_doc.id"), nullable=True)  # basis order
+    basis: Mapped[str] = mapped_column(Text, default="", nullable=False)  # basis as text when not in the register
+    school_ids: Mapped[str] = mapped_column(Text, default="[]", nullable=False)  # JSON list of school ids
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+
+class DiagCard(Synced, Base):
+    """A teacher's card in a campaign. ``scores`` is compact: for each criterion in card order, three characters
+    (self, ШМО, deputy) of «0», «1», «2» or «-» (blank). The percentages are derived on save (``diagnostics``
+    scoring) so summaries are plain SQL over thousands of cards."""
+
+    __tablename__ = "diag_card"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("diag_campaign.id"), nullable=False)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)  # at the time of the card
+    template_version: Mapped[int] = mapped_column(ForeignKey("ref_card_template.version"), nullable=False)
+    scores: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    raters: Mapped[str] = mapped_column(String(3), default="", nullable=False)  # raters with any score: «SHD»
+    complete: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)  # every rater filled every line
+    pct: Mapped[float | None] = mapped_column(Float, nullable=True)  # combined, overall
+    pct1: Mapped[float | None] = mapped_column(Float, nullable=True)  # combined, per competence
+    pct2: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pct3: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pct4: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pct5: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pct_self: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pct_external: Mapped[float | None] = mapped_column(Float, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "person_id", name="uq_card_person"),
+        Index("ix_card_school", "campaign_id", "school_id"),
+    )
+
+
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     School,
     SchoolStatus,
@@ -371,4 +449,6 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Course,
     OrderDoc,
     Protocol,
+    DiagCampaign,
+    DiagCard,
 )
