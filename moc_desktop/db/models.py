@@ -403,7 +403,9 @@ class DiagCampaign(Synced, Base):
     date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     template_version: Mapped[int] = mapped_column(ForeignKey("ref_card_template.version"), nullable=False)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("order_doc.id"), nullable=True)  # basis order
-    basis: Mapped[str] = mapped_column(Text, default="", nullable=False)  # basis as text when not in the register
+    basis: Mapped[str] = mapped_column(
+        Text, default="", nullable=False
+    )  # basis as text when not in the register
     school_ids: Mapped[str] = mapped_column(Text, default="[]", nullable=False)  # JSON list of school ids
     note: Mapped[str] = mapped_column(Text, default="", nullable=False)
 
@@ -417,11 +419,15 @@ class DiagCard(Synced, Base):
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("diag_campaign.id"), nullable=False)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False)
-    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)  # at the time of the card
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("school.id"), nullable=True
+    )  # at the time of the card
     template_version: Mapped[int] = mapped_column(ForeignKey("ref_card_template.version"), nullable=False)
     scores: Mapped[str] = mapped_column(String(200), default="", nullable=False)
     raters: Mapped[str] = mapped_column(String(3), default="", nullable=False)  # raters with any score: «SHD»
-    complete: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)  # every rater filled every line
+    complete: Mapped[bool] = mapped_column(
+        Boolean, default=False, nullable=False
+    )  # every rater filled every line
     pct: Mapped[float | None] = mapped_column(Float, nullable=True)  # combined, overall
     pct1: Mapped[float | None] = mapped_column(Float, nullable=True)  # combined, per competence
     pct2: Mapped[float | None] = mapped_column(Float, nullable=True)
