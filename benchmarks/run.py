@@ -6,6 +6,9 @@
 3. Filter keystroke on the staff list: a key event into the search box until the table is repainted (target < 50 ms).
 4. Excel: export of the whole staff list and the import preview of that file (all 6 000 rows checked).
 5. Documents: an order with a 1 000-row appendix to .docx and to PDF (target < 3 s each).
+6. Diagnostics: the municipal summary of a campaign (≈ 5 500 cards; target < 500 ms), the summary per school,
+   the dynamics between two campaigns, and saving one teacher's card (48 scores) with the commit — the latter on
+   a copy of the L database, so the cached one stays as generated.
 
 Usage: benchmarks/run.py [--rounds N] [--rebuild]
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -225,6 +229,99 @@ def documents(rounds: int) -> None:
         print(f"   {suffix}: {statistics.median(times):.2f} с ({size} КБ)  (цель < 3 с)")
 
 
+def diagnostics(db: Path, rounds: int) -> None:
+    from sqlalchemy import func, select
+
+    from moc_desktop.db.engine import open_database
+    from moc_desktop.db.models import DiagCampaign, DiagCard
+    from moc_desktop.services.diagnostics import analytics, cards, scoring
+
+    n = max(10, 2 * rounds)
+    engine, factory = open_database(f"sqlite:///{db}", None)
+
+    def median(fn) -> tuple[float, float, object]:
+        """(first call, median of the next ``n``, result) — each call in a fresh session."""
+        times, result = [], None
+        for _ in range(n + 1):
+            with factory() as s:
+                t = time.perf_counter()
+                result = fn(s)
+                times.append(time.perf_counter() - t)
+        return times[0], statistics.median(times[1:]), result
+
+    with factory() as s:
+        counts = dict(
+            s.execute(
+                select(DiagCard.campaign_id, func.count())
+                .where(DiagCard.deleted_at.is_(None))
+                .group_by(DiagCard.campaign_id)
+            ).all()
+        )
+        camps = {c.id: c for c in s.scalars(select(DiagCampaign).where(DiagCampaign.deleted_at.is_(None)))}
+        if not camps:
+            print("\n6. Диагностика: в базе L нет диагностик (пересоздайте её: --rebuild)")
+            engine.dispose()
+            return
+        cid = max(counts, key=lambda c: (counts[c], c))
+        c = camps[cid]
+        title = f"«{c.title}», {c.school_year}"
+        # dynamics: the earliest entry stage → the final stage of that school year (else the campaign above)
+        entry = min((x for x in camps.values() if x.stage == "entry"), key=lambda x: x.date_from, default=c)
+        final = next(
+            (x for x in camps.values() if x.stage == "final" and x.school_year == entry.school_year), c
+        )
+    print(
+        f"\n6. Диагностика: кампаний {len(camps)}, карт {sum(counts.values())}; кампания {title} — {counts[cid]} карт"
+    )
+    first, med, sm = median(lambda s: analytics.summary(s, cid))
+    print(
+        f"   сводка по муниципалитету (summary): {ms(med)} медиана из {n}, первый вызов {ms(first)}  (цель < 500 мс)"
+    )
+    print(f"      карт {sm.cards}, средний % {sm.total.mean:.1f}, уровни {sm.total.levels}")
+    first, med, by = median(lambda s: analytics.summary_by_school(s, cid))
+    print(
+        f"   сводка по школам (summary_by_school, {len(by)} школ): {ms(med)} медиана, первый вызов {ms(first)}"
+    )
+    first, med, dyn = median(lambda s: analytics.dynamics(s, entry.id, final.id))
+    print(
+        f"   динамика ({cards.STAGES[entry.stage]} → {cards.STAGES[final.stage]} {final.school_year}, "
+        f"{dyn.pairs} педагогов, средний % {dyn.before.total.mean:.1f} → {dyn.after.total.mean:.1f}): "
+        f"{ms(med)} медиана, первый вызов {ms(first)}"
+    )
+    engine.dispose()
+
+    # the card grid: save one teacher's card (48 scores) and commit, on a copy of the database
+    copy = Path(tempfile.mkdtemp(prefix="moc-bench-")) / "diag.sqlite3"
+    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    engine, factory = open_database(f"sqlite:///{copy}", None)
+    with factory() as s:
+        person_id = s.scalar(
+            select(DiagCard.person_id).where(DiagCard.campaign_id == cid).order_by(DiagCard.id).limit(1)
+        )
+        codes = cards.template(s, c.template_version).codes
+    times = []
+    for i in range(n + 1):
+        scores = {
+            r: {code: (i + k + j) % 3 for k, code in enumerate(codes)} for j, r in enumerate(scoring.RATERS)
+        }
+        with factory() as s:
+            campaign = cards.get_campaign(s, cid)
+            t = time.perf_counter()
+            cards.save_card(s, campaign, person_id, scores)
+            s.commit()
+            times.append(time.perf_counter() - t)
+    engine.dispose()
+    print(
+        f"   сохранение карты педагога (48 оценок + фиксация): {ms(statistics.median(times[1:]))} медиана из {n}, "
+        f"первое {ms(times[0])}"
+    )
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=5)
@@ -234,6 +331,7 @@ def main() -> int:
     cold_start(db, args.rounds)
     staff_list_and_keystrokes(db, args.rounds)
     documents(args.rounds)
+    diagnostics(db, args.rounds)
     return 0
 
 

@@ -129,7 +129,64 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("backup", help="резервная копия базы в папку данных")
     b.add_argument("--to", type=Path, help="папка для копии")
+
+    _add_diagnostics_parser(sub)
     return p
+
+
+def _add_diagnostics_parser(sub) -> None:
+    """``diagnostics …``: competence diagnostics «5 К» (campaigns, summary, cards from Excel, report, card)."""
+    g = sub.add_parser("diagnostics", help="диагностика профессиональных компетенций педагогов («5 К»)")
+    gg = g.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ДЕЙСТВИЕ")
+    fmt_help = "вывод: text (по умолчанию) или json"
+
+    c = gg.add_parser("campaigns", help="список диагностик")
+    c.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
+
+    s = gg.add_parser("summary", help="муниципальная сводка: JSON или книга Excel с результатами")
+    s.add_argument("--campaign", type=int, required=True, metavar="ID", help="код диагностики")
+    s.add_argument(
+        "--format",
+        choices=("json", "xlsx"),
+        default="json",
+        help="json (по умолчанию) или xlsx (нужен --out)",
+    )
+    s.add_argument("--out", type=Path, metavar="FILE", help="куда записать .xlsx")
+
+    sc = gg.add_parser("score", help="посчитать одну карту из файла JSON (без базы)")
+    sc.add_argument("card", type=Path, metavar="CARD.json", help='{"raters": {"self": {"1.1": 2, …}, …}}')
+
+    i = gg.add_parser("import", help="загрузить карты из .xlsx/.xls/.csv в диагностику")
+    i.add_argument("--campaign", type=int, required=True, metavar="ID", help="код диагностики")
+    i.add_argument("file", type=Path, help="файл с картами (строками или лист на педагога)")
+    i.add_argument("--valid-only", action="store_true", help="загрузить верные строки, пропустив ошибочные")
+    i.add_argument("--layout", choices=("auto", "rows", "card"), default="auto", help="вид файла")
+    i.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
+
+    t = gg.add_parser("template", help="шаблон Excel для карт")
+    t.add_argument("kind", choices=("rows", "card"), help="rows — строками, card — лист на педагога")
+    t.add_argument("file", type=Path, help="куда записать .xlsx")
+    t.add_argument("--campaign", type=int, metavar="ID", help="заполнить педагогами диагностики")
+
+    r = gg.add_parser(
+        "report", help="справка «Уровень развития профессиональных компетентностей» (.docx/.pdf)"
+    )
+    r.add_argument("--campaign", type=int, required=True, metavar="ID", help="код диагностики")
+    r.add_argument("out", type=Path, help="файл .docx или .pdf")
+    r.add_argument(
+        "--group",
+        choices=("low", "shnor", "all"),
+        default="low",
+        help="low — ШНОР и ШНСУ (по умолчанию), shnor — ШНОР, all — все школы",
+    )
+    r.add_argument(
+        "--school", type=int, action="append", metavar="ID", help="только эти школы (можно несколько раз)"
+    )
+
+    b = gg.add_parser("blank-card", help="бланк диагностической карты для печати (.docx/.pdf)")
+    b.add_argument("out", type=Path, help="файл .docx или .pdf")
+    b.add_argument("--campaign", type=int, metavar="ID", help="диагностика (этап и учебный год в заголовке)")
+    b.add_argument("--person", type=int, metavar="ID", help="педагог: заполнить шапку карты")
 
 
 def _open(args):
@@ -343,6 +400,146 @@ def cmd_document(args) -> int:
     return EXIT_OK
 
 
+def _campaign_dict(r) -> dict:
+    return {
+        "id": r.id,
+        "title": r.title,
+        "school_year": r.school_year,
+        "stage": r.stage_code,
+        "stage_title": r.stage,
+        "date_from": r.date_from.isoformat() if r.date_from else None,
+        "date_to": r.date_to.isoformat() if r.date_to else None,
+        "schools": r.schools,
+        "cards": r.cards,
+        "complete": r.complete,
+    }
+
+
+def _diag_score(args) -> int:
+    from moc_desktop.services.diagnostics import files
+
+    try:
+        text = args.card.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise Refusal(f"Файл «{args.card}» не найден.") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Refusal(f"Не удалось прочитать файл «{args.card}»: {exc}.") from exc
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        line, col = getattr(exc, "lineno", "?"), getattr(exc, "colno", "?")
+        raise Refusal(
+            f"Файл «{args.card.name}» — не JSON (строка {line}, позиция {col}). "
+            'Ожидается {"raters": {"self": {"1.1": 2, …}, "shmo": {…}, "deputy": {…}}}.'
+        ) from exc
+    try:
+        result = files.score_card_data(data)
+    except files.DiagnosticsError as exc:
+        raise Refusal(str(exc)) from exc
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_diagnostics(args) -> int:
+    if args.action == "score":
+        return _diag_score(args)
+    from moc_desktop.services import imports, xlsx_export
+    from moc_desktop.services.diagnostics import analytics, cards, files
+    from moc_desktop.services.docs import render
+
+    factory = _open(args)
+    with factory() as s:
+        try:
+            if args.action == "campaigns":
+                rows = cards.list_campaigns(s)
+                text = "\n".join(
+                    f"{r.id:>5}  {r.school_year}  {r.stage:13}  карт {r.cards:>5} (полных {r.complete:>5})  {r.title}"
+                    for r in rows
+                )
+                _emit(args, text or "Диагностик нет.", [_campaign_dict(r) for r in rows])
+                return EXIT_OK
+            if args.action == "summary":
+                camp = files.get_campaign_or_error(s, args.campaign)
+                if args.format == "xlsx":
+                    if args.out is None:
+                        raise Refusal("Для --format xlsx укажите файл: --out РЕЗУЛЬТАТЫ.xlsx.", EXIT_USAGE)
+                    files.export_results(s, camp.id, args.out)
+                    print(f"Результаты записаны: {args.out}")
+                    return EXIT_OK
+                titles = analytics.competence_titles(s, camp)
+                row = next(r for r in cards.list_campaigns(s) if r.id == camp.id)
+                data = {
+                    "campaign": _campaign_dict(row),
+                    "template_version": camp.template_version,
+                    "summary": analytics.summary(s, camp.id).as_dict(titles),
+                    "schools": [
+                        {"school_id": sid, "school": name, **summ.as_dict(titles)}
+                        for sid, name, summ in analytics.summary_by_school(s, camp.id)
+                    ],
+                }
+                if args.out is not None:
+                    args.out.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+                print(json.dumps(data, ensure_ascii=False, indent=2))
+                return EXIT_OK
+            if args.action == "import":
+                return _diag_import(args, s, files, imports)
+            if args.action == "template":
+                files.write_cards_template(args.kind, args.file, s, args.campaign)
+                print(f"Шаблон записан: {args.file}")
+                return EXIT_OK
+            if args.action == "report":
+                from moc_desktop.services.diagnostics import report
+
+                group = "chosen" if args.school else args.group
+                out = report.write_level_report(s, args.campaign, args.out, group, args.school)
+                print(f"Справка записана: {out}")
+                return EXIT_OK
+            out = files.blank_card_docx(s, args.out, args.campaign, args.person)
+            print(f"Бланк карты записан: {out}")
+            return EXIT_OK
+        except (files.DiagnosticsError, xlsx_export.ExportError, render.RenderError) as exc:
+            raise Refusal(str(exc)) from exc
+
+
+def _diag_import(args, s, files, imports) -> int:
+    try:
+        result = files.import_cards(
+            s, args.campaign, args.file, valid_only=args.valid_only, layout=args.layout
+        )
+        s.commit()
+    except imports.ImportFileError as exc:
+        raise Refusal(str(exc)) from exc
+    except imports.ImportRefused as exc:
+        errs = [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
+        text = (
+            f"Импорт карт отклонён: ошибок — {len(exc.errors)}. База не изменена.\n"
+            f"{_row_errors_text(exc.errors)}\n"
+            "Исправьте файл или запустите с --valid-only, чтобы загрузить только верные строки."
+        )
+        raise Refusal(text, payload={"status": "refused", "errors": errs}) from exc
+    errs = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+    text = (
+        f"Карты загружены. Новых карт: {result.created}, обновлено: {result.updated}, "
+        f"без изменений: {result.unchanged}"
+        + (f", пропущено строк с ошибками: {result.skipped}." if result.skipped else ".")
+    )
+    if result.errors:
+        text += "\nПропущенные строки:\n" + _row_errors_text(result.errors)
+    _emit(
+        args,
+        text,
+        {
+            "status": "ok",
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "skipped": result.skipped,
+            "errors": errs,
+        },
+    )
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable] = {
     "order": cmd_document,
     "protocol": cmd_document,
@@ -353,6 +550,7 @@ COMMANDS: dict[str, Callable] = {
     "demo": cmd_demo,
     "migrate": cmd_migrate,
     "backup": cmd_backup,
+    "diagnostics": cmd_diagnostics,
 }
 
 

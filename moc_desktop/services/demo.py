@@ -7,9 +7,10 @@ generated staff), SWOT of low-result schools, and pedagogical staff with moves b
 the МОЦ's own staff (no school: director, deputy, methodists, psychologist, social pedagogue) and the head of the
 education authority named as in the settings; one calendar year of orders (typical orders of a МОЦ with
 appendices from the data, numbered in date order, some cancelled, a few drafts, controlled items done or overdue)
-and protocols of its councils ending at ``today``.
-Domain: ../DOMAIN «Who and what», «School statuses», «Staff», «Documents»; seed 003 Tables 1–3, 13–16 and order
-№ 448-од; seed 002 (roadmap).
+and protocols of its councils ending at ``today``; campaigns of the competence diagnostic (входная / промежуточная /
+итоговая) with a card for every teacher of every school (:func:`_step_diagnostics` tells the rules).
+Domain: ../DOMAIN «Who and what», «School statuses», «Staff», «Documents», «Competence diagnostic card»; seed 003
+Tables 1–3, 13–16, Приложение 2–3 and order № 448-од; seed 002 (roadmap).
 
 Everything is written in ONE transaction through the session factory, so the change log (a ``before_flush``
 listener, ``db.changes``) gets one «insert» row per created record; a cancel or an error rolls everything back.
@@ -20,13 +21,13 @@ it needs sizes, its own keys to :data:`SCALES`::
 
     from moc_desktop.services import demo
 
-    demo.SCALES["S"]["diag_cards"] = 60
-    demo.SCALES["L"]["diag_cards"] = 1500
+    demo.SCALES["S"]["psy_sessions"] = 80
+    demo.SCALES["L"]["psy_sessions"] = 2000
 
-    @demo.register_step("Диагностические карты", weight=0.1)
-    def _cards(ctx: demo.DemoContext) -> None:
-        for p in ctx.persons[: ctx.scale["diag_cards"]]:
-            ctx.add(DiagCard(person=p.obj, ...))
+    @demo.register_step("Работа педагога-психолога", weight=0.1)
+    def _sessions(ctx: demo.DemoContext) -> None:
+        for p in ctx.persons[: ctx.scale["psy_sessions"]]:
+            ctx.add(PsySession(school=p.school.obj, ...))
 
 Each step gets its own random generator seeded from ``(seed, step title)``, so adding a step never changes what
 the earlier steps produce. Deterministic: the same ``seed`` and ``today`` give the same names and values
@@ -37,6 +38,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -49,6 +51,7 @@ from moc_desktop.db.engine import session_scope
 from moc_desktop.db.models import (
     ChangeLog,
     Course,
+    DiagCard,
     OrderDoc,
     Person,
     Protocol,
@@ -700,6 +703,8 @@ class DemoSummary:
             "course": "курсов",
             "order_doc": "приказов",
             "protocol": "протоколов",
+            "diag_campaign": "диагностик",
+            "diag_card": "диагностических карт",
         }
         parts = [f"{labels.get(t, t)} — {n}" for t, n in self.counts.items() if t != "change_log"]
         seconds = f"{self.seconds:.1f}".replace(".", ",")
@@ -3565,3 +3570,277 @@ def _write_protocols(w: _DocWriter, numbering, protocols, dump) -> None:
             p.status = "draft"
         ctx.add(p)
         ctx.progress(0.6 + 0.4 * (i + 1) / n)
+
+
+# --- step 9: diagnostics of professional competences (seed 003, Приложение 2–3) -------------------------------
+
+#: Stages of the diagnostic in a school year: stage → (title, start (month, first day, last day), end (…)).
+DIAG_STAGES: dict[str, tuple[str, tuple[int, int, int], tuple[int, int, int]]] = {
+    "entry": ("Входная диагностика профессиональных компетенций педагогов", (9, 15, 25), (10, 12, 22)),
+    "interim": ("Промежуточная диагностика профессиональных компетенций педагогов", (1, 19, 29), (2, 12, 22)),
+    "final": ("Итоговая диагностика профессиональных компетенций педагогов", (4, 8, 17), (5, 12, 22)),
+}
+#: Stage → months in which the period of an order «О проведении диагностики …» may start to be its basis.
+DIAG_ORDER_MONTHS = {"entry": (9, 10, 11), "interim": (12, 1, 2), "final": (3, 4, 5)}
+#: Stage → time within the school year (teachers grow from the entry stage, 0, to the final one, 1).
+DIAG_STAGE_TIME = {"entry": 0.0, "interim": 0.5, "final": 1.0}
+DIAG_ORDER_TITLE = "О проведении диагностики профессиональных компетенций педагогических работников"
+#: Latent level offsets (in shares of the maximum score) per competence: communication and health-saving come
+#: easier, management (5) and psychology (2) harder; young specialists lag in methodology and management.
+DIAG_COMPETENCE_OFFSET = {1: 0.0, 2: -0.03, 3: 0.04, 4: 0.07, 5: -0.06}
+DIAG_YOUNG_OFFSET = {1: -0.12, 2: -0.05, 3: 0.0, 4: 0.0, 5: -0.08}
+DIAG_CATEGORY_OFFSET = {
+    "высшая": 0.07,
+    "первая": 0.035,
+    "соответствие занимаемой должности": -0.02,
+    "без категории": -0.04,
+}
+#: A criterion score from a latent value: 2 from this value on, 1 from the next, else 0.
+DIAG_CUT_OPTIMAL, DIAG_CUT_SUFFICIENT = 0.78, 0.42
+
+
+@dataclass(eq=False)
+class _DiagTeacher:
+    """What drives one teacher's scores in every campaign (constant over the stages)."""
+
+    person: DemoPerson
+    base: float  # latent level at the entry stage of the current school year, before offsets
+    competence: dict[int, float]  # the teacher's own deviation per competence
+    growth: float  # gain over one school year (entry → final)
+    self_bias: float  # self-assessment minus the truth; a few teachers strongly overrate themselves
+    shmo_head: bool
+    no_ovz: bool  # no pupils with ОВЗ: criterion 3.2 left blank by every rater
+
+
+def _diag_plan(ctx: DemoContext) -> list[tuple[str, str, date, date]]:
+    """(school year, stage, date from, date to) of the campaigns to create, oldest first: the current school
+    year's stages that have started by ``today``; until its final stage has started, also the three stages of
+    the previous school year (so that both an entry and a final stage exist for dynamics)."""
+    rng = ctx.rng
+    y0 = int(ctx.year[:4])
+
+    def stages(y: int) -> list[tuple[str, str, date, date]]:
+        out = []
+        for stage, (_title, (m1, a1, b1), (m2, a2, b2)) in DIAG_STAGES.items():
+            d1 = _workday(date(y if m1 >= 8 else y + 1, m1, rng.randint(a1, b1)))
+            d2 = _workday(date(y if m2 >= 8 else y + 1, m2, rng.randint(a2, b2)))
+            out.append((f"{y}/{y + 1}", stage, d1, d2))
+        return out
+
+    previous, current = stages(y0 - 1), stages(y0)  # both drawn always: the plan does not shift the generator
+    current = [c for c in current if c[2] <= ctx.today]
+    if any(stage == "final" for _, stage, _, _ in current):
+        return current
+    return [c for c in previous if c[2] <= ctx.today] + current
+
+
+_PERIOD = re.compile(r"в период с (\d\d)\.(\d\d)\.(\d{4}) по (\d\d)\.(\d\d)\.(\d{4})")
+
+
+def _diag_orders(ctx: DemoContext) -> tuple[list[tuple[OrderDoc, date, date]], dict[str, OrderDoc]]:
+    """Signed orders the campaigns may rest on: general diagnostic orders with their period, and the МОЦ's plan
+    of work per school year."""
+    diag: list[tuple[OrderDoc, date, date]] = []
+    plans: dict[str, OrderDoc] = {}
+    q = (
+        select(OrderDoc)
+        .where(OrderDoc.status == "signed", OrderDoc.deleted_at.is_(None))
+        .order_by(OrderDoc.date)
+    )
+    for o in ctx.session.scalars(q):
+        if o.title.startswith(DIAG_ORDER_TITLE):
+            m = _PERIOD.search(o.items or "")
+            if m:
+                d, mo, y, d2, mo2, y2 = (int(x) for x in m.groups())
+                diag.append((o, date(y, mo, d), date(y2, mo2, d2)))
+        elif o.title.startswith("Об утверждении плана работы"):
+            found = re.search(r"на (\d{4}/\d{4}) учебный год", o.title)
+            if found:
+                plans[found.group(1)] = o
+    return diag, plans
+
+
+def _school_on(p: DemoPerson, when: date) -> DemoSchool | None:
+    for school, d_from, d_to in p.moves:
+        if d_from <= when and (d_to is None or when < d_to):
+            return school
+    return None
+
+
+@register_step("Диагностика компетенций", weight=0.9)
+def _step_diagnostics(ctx: DemoContext) -> None:
+    """Campaigns of the competence diagnostic (входная / промежуточная / итоговая) over all schools.
+
+    Which campaigns: see :func:`_diag_plan` (the stages started by ``today``; until the current year's final
+    stage, the previous school year's three stages too). Who: everyone of the school staff who teaches a subject
+    (teachers, ШМО heads, deputies and directors with lessons) and worked in the district when the campaign
+    started — a card in the school of that day. At L (6 000 staff) that is ≈ 5 300–5 600 cards a campaign.
+
+    Scores are believable: each teacher has a latent level per competence — lower in ШНОР schools and weaker
+    schools, higher with a higher category, young specialists (experience < 3) lower in methodology and
+    management — and grows over the school year, more for the mentored (young specialists of a school with an
+    experienced teacher of the first or highest category, as in the mentoring order) and in ШНОР schools (their
+    school-mentor). Each rater sees that level with their own noise; the self-assessment is above the external
+    raters on average and a few teachers (≈ 7 %) strongly overrate themselves. Blanks (≈ 3 % of the cells at L,
+    a little more at S): small schools (fewer than 20 teachers; together up to 8.5 % of the teachers) whose ШМО
+    head does not rate — the ШМО column blank for all their teachers; the only ШМО head of a school (nobody
+    rates her in that column); teachers without pupils with ОВЗ (criterion 3.2 blank for every rater); a deputy
+    absent now and then; single skipped lines. A campaign still running on ``today`` has complete cards only from
+    the schools that are done (by the elapsed share of its period) and self-assessments from some others.
+
+    Basis: a signed general order «О проведении диагностики профессиональных компетенций педагогических
+    работников …» whose period starts in the stage's months (the campaign then takes that period), else the
+    МОЦ's signed plan of work for that school year, else the plan named as text. Cards are written through the
+    ORM with ``cards.apply_scores`` (derived percentages) and flushed in batches with the other records."""
+    from moc_desktop.services.diagnostics import cards, scoring
+
+    if not ctx.schools or not ctx.persons:
+        return
+    ctx.flush()  # ids of schools, people and orders
+    rng = ctx.rng
+    session = ctx.session
+    tpl = cards.template(session)
+    plan = _diag_plan(ctx)
+    diag_orders, plan_orders = _diag_orders(ctx)
+    y0 = int(ctx.year[:4])
+    moc = _setting(session, "moc_name")
+
+    # teachers and their constant traits
+    teaching = [p for p in ctx.persons if p.obj.subjects]
+    per_school: dict[DemoSchool, list[DemoPerson]] = {}
+    for p in teaching:
+        per_school.setdefault(p.school, []).append(p)
+    shmo_heads = {s: sum("руководитель ШМО" in p.positions for p in ps) for s, ps in per_school.items()}
+    # small schools (fewer than 20 teachers) whose ШМО head does not rate — together up to 8.5 % of the teachers,
+    # so that with the other blanks ≈ 3 % of the cells are blank at L (a little more at S: few schools to choose)
+    no_shmo: set[DemoSchool] = set()
+    limit, covered = 0.085 * len(teaching), 0
+    small = [s for s in ctx.schools if 0 < len(per_school.get(s, [])) < 20]
+    for s in rng.sample(small, len(small)):
+        n = len(per_school[s])
+        if covered + n <= limit:
+            no_shmo.add(s)
+            covered += n
+    shmo_bias = {s: rng.gauss(0.02, 0.03) for s in ctx.schools}
+    deputy_bias = {s: rng.gauss(-0.01, 0.03) for s in ctx.schools}
+    mentored_young: set[DemoPerson] = set()
+    for ps in per_school.values():
+        if any(p.experience >= 10 and p.category in ("высшая", "первая") for p in ps):
+            mentored_young.update(p for p in ps if p.experience < 3)
+    teachers: list[_DiagTeacher] = []
+    for p in teaching:
+        overrates = rng.random() < 0.07
+        growth = rng.gauss(0.045, 0.03) + (0.05 if p in mentored_young else 0.0)
+        teachers.append(
+            _DiagTeacher(
+                person=p,
+                base=0.68
+                + 0.18 * (p.school.quality - 0.5)
+                + min(p.experience, 25) * 0.002
+                + rng.gauss(0, 0.07),
+                competence={n: rng.gauss(0, 0.05) for n in range(1, 6)},
+                growth=growth,
+                self_bias=rng.gauss(0.25, 0.05) if overrates else rng.gauss(0.05, 0.03),
+                shmo_head="руководитель ШМО" in p.positions,
+                no_ovz=rng.random() < 0.03,
+            )
+        )
+    pairs = tpl.pairs
+    all_school_ids = sorted(s.obj.id for s in ctx.schools)
+
+    used_orders: set[int] = set()
+    for ci, (sy, stage, d_from, d_to) in enumerate(plan):
+        ctx.check_cancel()
+        order_id, basis = None, ""
+        for o, p1, p2 in diag_orders:
+            if (
+                o.id not in used_orders
+                and p1.month in DIAG_ORDER_MONTHS[stage]
+                and _planning_year(p1, ctx.school_years) == sy
+                and p1 <= ctx.today
+            ):
+                used_orders.add(o.id)
+                order_id, d_from, d_to = o.id, p1, p2
+                break
+        if order_id is None:
+            plan_order = plan_orders.get(sy)
+            if plan_order is not None:
+                order_id = plan_order.id
+            else:
+                basis = f"План работы {moc} на {sy} учебный год"
+        campaign = cards.save_campaign(
+            session,
+            {
+                "title": DIAG_STAGES[stage][0],
+                "school_year": sy,
+                "stage": stage,
+                "date_from": d_from,
+                "date_to": d_to,
+                "order_id": order_id,
+                "basis": basis,
+                "school_ids": all_school_ids,
+                "template_version": tpl.version,
+            },
+        )
+        ctx.counts[campaign.__tablename__] = ctx.counts.get(campaign.__tablename__, 0) + 1
+        years_back = y0 - int(sy[:4])
+        t = DIAG_STAGE_TIME[stage] - years_back
+        # a campaign still running: only the schools that are done, and some self-assessments of the others
+        elapsed = (
+            1.0 if d_to <= ctx.today else max(0.0, (ctx.today - d_from).days / max(1, (d_to - d_from).days))
+        )
+        done = {s for s in ctx.schools if elapsed >= 1.0 or rng.random() < elapsed}
+        for k, tch in enumerate(teachers):
+            p = tch.person
+            school = _school_on(p, d_from)
+            if school is None:
+                continue  # not yet working in the district then
+            only_self = school not in done
+            if only_self and rng.random() < 0.5:
+                continue
+            exp = p.experience - years_back
+            shnor = "shnor" in school.statuses.get(sy, [])
+            level = tch.base + DIAG_CATEGORY_OFFSET.get(_category_on(p, d_from, years_back), 0.0)
+            level += tch.growth * t + (0.02 * (t + years_back) if shnor else 0.0) - (0.05 if shnor else 0.0)
+            theta = {
+                n: level
+                + DIAG_COMPETENCE_OFFSET[n]
+                + tch.competence[n]
+                + (DIAG_YOUNG_OFFSET[n] if exp < 3 else 0.0)
+                for n in range(1, 6)
+            }
+            bias = {
+                "self": tch.self_bias,
+                "shmo": shmo_bias[school],
+                "deputy": deputy_bias[school],
+            }
+            raters = ["self"]
+            if not only_self:
+                if school not in no_shmo and not (tch.shmo_head and shmo_heads.get(school, 0) <= 1):
+                    raters.append("shmo")
+                if rng.random() >= 0.01:
+                    raters.append("deputy")
+            scores: dict[str, dict[str, int | None]] = {r: {} for r in scoring.RATERS}
+            for code, n in pairs:
+                if tch.no_ovz and code == "3.2":
+                    continue
+                shared = theta[n] + rng.gauss(0, 0.07)
+                for r in raters:
+                    if rng.random() < 0.003:
+                        continue  # a skipped line
+                    x = shared + bias[r] + rng.gauss(0, 0.06)
+                    scores[r][code] = 2 if x >= DIAG_CUT_OPTIMAL else 1 if x >= DIAG_CUT_SUFFICIENT else 0
+            card = DiagCard(
+                campaign_id=campaign.id,
+                person_id=p.obj.id,
+                template_version=tpl.version,
+                school_id=school.obj.id,
+            )
+            cards.apply_scores(card, scores, tpl)
+            ctx.add(card)
+            if k % 500 == 0:
+                ctx.progress(
+                    (ci + k / len(teachers)) / len(plan),
+                    f"Диагностика: {DIAG_STAGES[stage][0].split()[0].lower()} {sy}",
+                )
+        ctx.progress((ci + 1) / len(plan))

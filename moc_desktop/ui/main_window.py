@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from moc_desktop import APP_NAME, __version__, config
 
-AREAS = ("Главная", "Школы", "Педагоги", "Документы")
+AREAS = ("Главная", "Школы", "Педагоги", "Диагностика", "Документы")
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
 
     def attach(self, factory) -> None:
         """Create the pages over the session factory (imports the database layer)."""
+        from moc_desktop.ui.diagnostics import DiagnosticsPage
         from moc_desktop.ui.documents import DocumentsPage, HomePage
         from moc_desktop.ui.pages import SchoolsPage, StaffPage
 
@@ -74,11 +75,13 @@ class MainWindow(QMainWindow):
         self.home_page = HomePage(factory)
         self.schools_page = SchoolsPage(factory)
         self.staff_page = StaffPage(factory)
+        self.diagnostics_page = DiagnosticsPage(factory)
         self.documents_page = DocumentsPage(factory)
         self.pages = {
             "Главная": self.home_page,
             "Школы": self.schools_page,
             "Педагоги": self.staff_page,
+            "Диагностика": self.diagnostics_page,
             "Документы": self.documents_page,
         }
         current = self.nav.currentRow()
@@ -92,6 +95,8 @@ class MainWindow(QMainWindow):
         self.schools_page.changed.connect(lambda: self._mark_stale(self.staff_page))
         self.staff_page.changed.connect(lambda: self._mark_stale(self.schools_page))
         self.documents_page.changed.connect(lambda: self._mark_stale(self.home_page))
+        for registry in (self.schools_page, self.staff_page):
+            registry.changed.connect(lambda: self._mark_stale(self.diagnostics_page))
         self.stack.setCurrentIndex(max(current, 0))
         self.update_title()
 

@@ -1,5 +1,6 @@
 """Demo data generator (services.demo): sizes, statuses over three years, mentor pairs, names, indicator kinds,
-МОЦ staff, orders and protocols of the last year, change log, determinism, refusal on a non-empty base, cancel."""
+МОЦ staff, orders and protocols of the last year, competence diagnostics, change log, determinism, refusal on a
+non-empty base, cancel."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from moc_desktop.db.models import (
     SYNCED_MODELS,
     ChangeLog,
     Course,
+    DiagCampaign,
+    DiagCard,
     OrderDoc,
     Person,
     Protocol,
@@ -30,6 +33,7 @@ from moc_desktop.db.models import (
 )
 from moc_desktop.services import demo
 from moc_desktop.services.common import fold
+from moc_desktop.services.diagnostics import analytics, cards, scoring
 from moc_desktop.services.docs import orders, protocols
 from moc_desktop.services.docs.common import load
 from moc_desktop.services.schools import SHNOR_SUB_LABELS, SWOT_QUADRANTS, indicator_value_ok, validate_school
@@ -51,12 +55,18 @@ SCHOOL_STAFF = Person.school_id.is_not(None)
 
 @pytest.fixture(scope="module")
 def demo_s(tmp_path_factory):
-    """Scale S generated once for the module (0.4 s); the tests using it only read."""
+    """Scale S generated once for the module (0.8 s); the tests using it only read."""
     tmp = tmp_path_factory.mktemp("demo_s")
     engine, factory = open_database(f"sqlite:///{tmp / 'demo.sqlite3'}", tmp / "backups")
     summary = demo.generate_demo(factory, "S", seed=2026, today=TODAY)
     yield factory, summary
     engine.dispose()
+
+
+@pytest.fixture
+def no_diagnostics(monkeypatch):
+    """Tests about other records skip the diagnostics step (nearly half of the generation time at S)."""
+    monkeypatch.setattr(demo, "STEPS", [st for st in demo.STEPS if st.title != "Диагностика компетенций"])
 
 
 def _fios(factory, n=None, school_staff=False):
@@ -93,6 +103,8 @@ def test_scale_s_counts_match_the_summary_and_the_base(demo_s):
     assert summary["order_doc"] == 40 and summary["protocol"] == 12
     described = summary.describe()
     assert "школ — 12" in described and "приказов — 40" in described and "протоколов — 12" in described
+    assert f"диагностик — {summary['diag_campaign']}" in described
+    assert f"диагностических карт — {summary['diag_card']}" in described
 
 
 def test_statuses_cover_exactly_three_school_years_with_orders(demo_s):
@@ -368,7 +380,7 @@ def test_moc_staff_have_no_school_and_a_post_for_documents(demo_s):
         assert head.gender == "f" and head.first_name in demo.FEMALE_FIRST_NAMES
 
 
-def test_head_of_the_authority_follows_the_installation_settings(factory):
+def test_head_of_the_authority_follows_the_installation_settings(factory, no_diagnostics):
     with session_scope(factory) as s:
         s.add(Setting(key="uo_head_name", value="Т.Б. Киселева"))
         s.add(Setting(key="order_suffix", value="-о"))
@@ -563,6 +575,173 @@ def test_protocols_are_numbered_per_body_and_year(demo_s):
                 assert sum(a["votes"].values()) == len(d["attendees"])
 
 
+# --- competence diagnostics -------------------------------------------------------------------------------------
+
+
+def _campaigns(s):
+    return list(s.scalars(select(DiagCampaign).order_by(DiagCampaign.date_from)))
+
+
+def test_diagnostic_campaigns_cover_the_stages_and_every_teacher(demo_s):
+    factory, summary = demo_s
+    with factory() as s:
+        camps = _campaigns(s)
+        # 15.03.2026: the current year's entry and interim stages, and — no final yet — the previous year's three
+        assert [(c.school_year, c.stage) for c in camps] == [
+            ("2024/2025", "entry"),
+            ("2024/2025", "interim"),
+            ("2024/2025", "final"),
+            ("2025/2026", "entry"),
+            ("2025/2026", "interim"),
+        ]
+        assert summary["diag_campaign"] == 5
+        schools = sorted(s.scalars(select(School.id)))
+        teachers = set(s.scalars(select(Person.id).where(SCHOOL_STAFF, Person.subjects != "")))
+        for c in camps:
+            assert c.title == demo.DIAG_STAGES[c.stage][0]
+            assert c.date_from <= c.date_to and c.date_from <= TODAY
+            assert cards.campaign_school_ids(c) == schools
+            if c.order_id is None:
+                assert c.basis.startswith("План работы МКУ «Центр развития образования")
+            else:
+                o = s.get(OrderDoc, c.order_id)
+                assert o.status == "signed" and o.date <= c.date_from
+                assert o.title.startswith((demo.DIAG_ORDER_TITLE, "Об утверждении плана работы"))
+            rows = list(
+                s.execute(select(DiagCard.person_id, DiagCard.school_id).where(DiagCard.campaign_id == c.id))
+            )
+            assert {p for p, _ in rows} <= teachers and {sid for _, sid in rows} <= set(schools)
+            assert len(rows) == len({p for p, _ in rows})
+        # the current year: every teacher has a card; a year ago the newcomers of this year had none
+        latest = {
+            p for (p,) in s.execute(select(DiagCard.person_id).where(DiagCard.campaign_id == camps[-1].id))
+        }
+        first = {
+            p for (p,) in s.execute(select(DiagCard.person_id).where(DiagCard.campaign_id == camps[0].id))
+        }
+        assert latest == teachers and first < teachers
+
+
+def test_card_percentages_are_those_of_the_scoring_rules(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        tpl = cards.template(s)
+        n = 0
+        for card in s.scalars(select(DiagCard)):
+            sc = cards.card_scores(card, tpl)
+            r = scoring.score_card(sc, tpl.pairs)
+            assert card.pct == pytest.approx(r.combined["total"].percent)
+            for k in range(1, 6):
+                assert getattr(card, f"pct{k}") == pytest.approx(r.combined[k].percent)
+            assert card.pct_self == pytest.approx(r.raters["self"]["total"].percent)
+            ext = [r.raters[x]["total"].percent for x in scoring.EXTERNAL if r.raters[x]["total"].maximum]
+            assert card.pct_external == (pytest.approx(sum(ext) / len(ext)) if ext else None)
+            assert card.raters == scoring.raters_present(sc)
+            assert card.complete == scoring.is_complete(sc, tpl.codes)
+            n += 1
+        assert n > 1000
+
+
+def test_diagnostic_levels_are_distributed_and_believable(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        camps = _campaigns(s)
+        for c in camps:
+            sm = analytics.summary(s, c.id)
+            # every level is there, none takes almost all
+            for lv in scoring.LEVELS:
+                assert 0.1 * sm.cards <= sm.total.levels[lv] <= 0.7 * sm.cards, (c.stage, sm.total.levels)
+            # self-assessment above the external raters, a few teachers far above
+            assert sm.self_mean > sm.external_mean + 2
+            assert 0 < sm.gap_signals < 0.2 * sm.cards
+            assert 55 < sm.total.mean < 90
+        # ШНОР schools lower than the others, young specialists lower in methodology (competence 1)
+        c = camps[-1]
+        shnor = analytics.group_school_ids(s, "shnor", c.school_year)
+        low = analytics.summary(s, c.id, shnor).total.mean
+        rest = analytics.summary(
+            s, c.id, [x for x in cards.campaign_school_ids(c) if x not in shnor]
+        ).total.mean
+        assert low < rest - 3
+        young = select(Person.id).where(Person.experience_years < 3)
+        pct1 = DiagCard.pct1
+        q = select(func.avg(pct1)).where(DiagCard.campaign_id == c.id)
+        assert s.scalar(q.where(DiagCard.person_id.in_(young))) < s.scalar(
+            q.where(DiagCard.person_id.not_in(young))
+        )
+
+
+def test_teachers_improve_from_entry_to_final(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        camps = {(c.school_year, c.stage): c.id for c in _campaigns(s)}
+        for before, after in (
+            (("2024/2025", "entry"), ("2024/2025", "final")),
+            (("2024/2025", "entry"), ("2025/2026", "interim")),
+            (("2025/2026", "entry"), ("2025/2026", "interim")),
+        ):
+            d = analytics.dynamics(s, camps[before], camps[after])
+            assert d.pairs > 200
+            assert d.after.total.mean > d.before.total.mean
+            assert d.improved > 3 * d.worsened
+
+
+def test_blanks_are_left_out_not_counted_as_zero(demo_s):
+    factory, _ = demo_s
+    with factory() as s:
+        tpl = cards.template(s)
+        all_cards = list(s.scalars(select(DiagCard)))
+        blank = sum(c.scores.count(scoring.BLANK) for c in all_cards)
+        assert 0.01 < blank / (48 * len(all_cards)) < 0.07
+        no_shmo = [c for c in all_cards if c.raters == "SD"]
+        assert no_shmo  # the ШМО column blank: small schools, the only ШМО head of a school
+        assert sum(not c.complete for c in all_cards) < 0.4 * len(all_cards)
+        card = no_shmo[0]
+        sc = cards.card_scores(card, tpl)
+        r = scoring.score_card(sc, tpl.pairs)
+        assert r.raters["shmo"]["total"].maximum == 0 and r.raters["shmo"]["total"].percent is None
+        both = [r.raters[x]["total"].percent for x in ("self", "deputy")]
+        assert card.pct == pytest.approx(sum(both) / 2)
+        # a blank as a zero would lower the result; the stored percent keeps the maximum shrunk instead
+        as_zero = {
+            x: {code: (v if v is not None else 0) for code, v in sc[x].items()} for x in scoring.RATERS
+        }
+        assert scoring.score_card(as_zero, tpl.pairs).combined["total"].percent < card.pct - 10
+        partial = next(c for c in all_cards if c.raters == "SHD" and not c.complete)
+        sc = cards.card_scores(partial, tpl)
+        r = scoring.score_card(sc, tpl.pairs)
+        for x in scoring.RATERS:
+            filled = sum(v is not None for v in sc[x].values())
+            assert r.raters[x]["total"].maximum == 2 * filled
+        assert min(r.raters[x]["total"].maximum for x in scoring.RATERS) < 32
+
+
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (date(2025, 9, 1), ["2024/2025 entry", "2024/2025 interim", "2024/2025 final"]),
+        (date(2025, 11, 20), ["2024/2025 entry", "2024/2025 interim", "2024/2025 final", "2025/2026 entry"]),
+        (date(2026, 5, 20), ["2025/2026 entry", "2025/2026 interim", "2025/2026 final"]),
+    ],
+)
+def test_diagnostic_plan_keeps_an_entry_and_a_final_stage(today, expected):
+    from moc_desktop.services.common import current_school_year, previous_school_years
+
+    ctx = demo.DemoContext(
+        session=None,
+        scale_code="S",
+        scale=dict(demo.SCALES["S"]),
+        seed=1,
+        today=today,
+        school_years=previous_school_years(current_school_year(today), 3),
+        calendar_years=[],
+    )
+    plan = demo._diag_plan(ctx)
+    assert [f"{sy} {stage}" for sy, stage, _, _ in plan] == expected
+    for _, _stage, d1, d2 in plan:
+        assert d1 <= today and d1 < d2 and d1.weekday() < 5 and d2.weekday() < 5
+
+
 # --- change log, settings --------------------------------------------------------------------------------------
 
 
@@ -613,15 +792,28 @@ def test_same_seed_gives_the_same_data(tmp_path):
                 )
                 return list(s.execute(q)), list(s.execute(p))
 
+        def diagnostics(f):
+            with f() as s:
+                c = select(DiagCampaign.title, DiagCampaign.school_year, DiagCampaign.date_from).order_by(
+                    DiagCampaign.id
+                )
+                q = select(DiagCard.person_id, DiagCard.school_id, DiagCard.scores, DiagCard.pct).order_by(
+                    DiagCard.id
+                )
+                return list(s.execute(c)), list(s.execute(q))
+
         assert values(f1) == values(f2)
         assert documents(f1) == documents(f2)
+        assert diagnostics(f1) == diagnostics(f2)
+        assert diagnostics(f1)[1] != diagnostics(f3)[1]
     finally:
         for e in (e1, e2, e3):
             e.dispose()
 
 
 def test_an_added_step_does_not_change_earlier_steps(factory, tmp_path, monkeypatch):
-    monkeypatch.setattr(demo, "STEPS", list(demo.STEPS))
+    plain = [st for st in demo.STEPS if st.title != "Диагностика компетенций"]  # the slowest, not needed here
+    monkeypatch.setattr(demo, "STEPS", list(plain))
     seen = {}
 
     @demo.register_step("Проверочный шаг", weight=0.1)
@@ -635,7 +827,7 @@ def test_an_added_step_does_not_change_earlier_steps(factory, tmp_path, monkeypa
     moc = seen.pop("moc")
     assert seen == {"schools": 12, "persons": 300, "year": YEARS[-1]}
     assert summary.persons == 300 + moc
-    monkeypatch.undo()
+    monkeypatch.setattr(demo, "STEPS", list(plain))
     engine, other = _fresh_factory(tmp_path, "plain.sqlite3")
     try:
         demo.generate_demo(other, "S", today=TODAY)
@@ -647,7 +839,7 @@ def test_an_added_step_does_not_change_earlier_steps(factory, tmp_path, monkeypa
 # --- refusal, cancel, progress ---------------------------------------------------------------------------------
 
 
-def test_refuses_a_base_with_live_schools(factory):
+def test_refuses_a_base_with_live_schools(factory, no_diagnostics):
     with session_scope(factory) as s:
         s.add(School(short_name="МАОУ «Приозёрский лицей»"))
     with pytest.raises(demo.DemoRefused, match=r"В базе уже есть школы \(1\)\. Демонстрационные данные"):
@@ -662,7 +854,7 @@ def test_refuses_a_base_with_live_schools(factory):
         assert len(shorts) == 13 and len(set(shorts)) == 13
 
 
-def test_soft_deleted_schools_do_not_block(factory):
+def test_soft_deleted_schools_do_not_block(factory, no_diagnostics):
     with session_scope(factory) as s:
         s.add(School(short_name="МКОУ «Старая ООШ»", deleted_at=utcnow()))
     assert demo.generate_demo(factory, "S", today=TODAY).schools == 12

@@ -229,6 +229,21 @@ def list_campaigns(session: Session) -> list[CampaignRow]:
     return rows
 
 
+def delete_campaign(session: Session, c: DiagCampaign) -> None:
+    """Soft delete: the campaign and its cards disappear from lists but stay in the database and the change log."""
+    now = utcnow()
+    c.deleted_at = now
+    for card in session.scalars(
+        select(DiagCard).where(DiagCard.campaign_id == c.id, DiagCard.deleted_at.is_(None))
+    ):
+        card.deleted_at = now
+
+
+def get_card(session: Session, card_id: int) -> DiagCard | None:
+    card = session.get(DiagCard, card_id)
+    return card if card is not None and card.deleted_at is None else None
+
+
 def get_campaign(session: Session, campaign_id: int) -> DiagCampaign | None:
     c = session.get(DiagCampaign, campaign_id)
     return c if c is not None and c.deleted_at is None else None

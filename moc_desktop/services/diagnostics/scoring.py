@@ -54,6 +54,8 @@ def percent(achieved: int, maximum: int) -> float | None:
 
 def check_score(value) -> int | None:
     """0, 1, 2 or blank (None, "", "-"); anything else → ValueError with a Russian message."""
+    if type(value) is int and 0 <= value <= MAX_SCORE:  # the common case first: it runs millions of times
+        return value
     if value is None or (isinstance(value, str) and value.strip() in ("", BLANK)):
         return None
     if not isinstance(value, bool):
