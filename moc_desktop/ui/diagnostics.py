@@ -617,6 +617,7 @@ class AnalyticsPanel(_CampaignPanel):
                 percent=True,
                 width_px=1400,
                 height_px=560,
+                colors=[scoring.LEVEL_COLORS[lv] for lv in LEVEL_ORDER],
             )
         )
 

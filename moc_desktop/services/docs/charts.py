@@ -197,6 +197,12 @@ def _rotated_text(text: str, font: ImageFont.FreeTypeFont, fill: str) -> Image.I
     return tile.rotate(90, expand=True)
 
 
+def _colour(colors: Sequence[str] | None, i: int) -> str:
+    if colors and i < len(colors):
+        return colors[i]
+    return PALETTE[i % len(PALETTE)]
+
+
 def bar_chart(
     categories: Sequence[str],
     series: dict[str, Sequence[float | None]],
@@ -205,8 +211,10 @@ def bar_chart(
     percent: bool = False,
     width_px: int = 1400,
     height_px: int = 700,
+    colors: Sequence[str] | None = None,
 ) -> bytes:
-    """A (grouped) bar chart as PNG bytes.
+    """A (grouped) bar chart as PNG bytes. ``colors`` (hex, one per series) override the palette — e.g. the level
+    colours, so «критический» is red wherever it appears.
 
     ``categories`` are the groups along the horizontal axis; ``series`` maps a legend label to one value per
     category (``None`` = no value: no bar, «—» over the place). ``percent``: the values are percents (0–100);
@@ -258,9 +266,7 @@ def bar_chart(
             x = (width_px - total) / 2
             for i, n, w in row:
                 top = y + (lh - sw) / 2
-                draw.rectangle(
-                    [x, top, x + sw, top + sw], fill=PALETTE[i % len(PALETTE)], outline=OUTLINE, width=1
-                )
+                draw.rectangle([x, top, x + sw, top + sw], fill=_colour(colors, i), outline=OUTLINE, width=1)
                 draw.text((x + sw + gap, y + lh / 2), n, font=lfont, fill=INK, anchor="lm")
                 x += w + item_gap
             y += lh
@@ -338,7 +344,7 @@ def bar_chart(
             x0 = gx + bar_w * si
             x1 = x0 + bar_w
             inset = px(2) if n_ser > 1 else 0
-            colour = PALETTE[si % len(PALETTE)]
+            colour = _colour(colors, si)
             text = labels[si][ci]
             cx = (x0 + x1) / 2
             if v is None:
