@@ -71,6 +71,28 @@ def main() -> int:
     p.grab().save(str(OUT / "person.png"))
     p.confirm = lambda *_a: True
     p.close()
+    w.go("Диагностика")
+    app.processEvents()
+    diag = w.diagnostics_page
+    from moc_desktop.services.diagnostics import cards as diag_cards
+
+    with factory() as s:
+        campaigns = diag_cards.list_campaigns(s)
+        entry = next((c for c in campaigns if c.stage_code == "entry"), campaigns[0])
+        first_card = diag_cards.list_cards(s, entry.id)[0]
+    diag.set_campaign(entry.id, force=True)
+    diag.tabs.setCurrentWidget(diag.analytics_panel)
+    app.processEvents()
+    w.grab().save(str(OUT / "diagnostics-analytics.png"))
+    from moc_desktop.ui.diag_card_dialog import CardDialog
+
+    card = CardDialog(factory, entry.id, first_card.id, w)
+    card.show()
+    app.processEvents()
+    card.grab().save(str(OUT / "diagnostic-card.png"))
+    card.confirm = lambda *_a: True
+    card.close()
+
     w.go("Документы")
     app.processEvents()
     w.grab().save(str(OUT / "documents.png"))
