@@ -33,6 +33,7 @@ def world(session):
         ("kuz70", "Кузнецова", "Елена", "Викторовна", 1970, a),  # namesakes
         ("kuz82", "Кузнецова", "Елена", "Викторовна", 1982, b),
         ("orlova", "Орлова", "Нина", "Павловна", 1988, c),
+        ("belova", "Белова", "Вера", "Николаевна", 1975, None),  # no school
     ):
         people[key] = staff.save_person(
             session,
@@ -41,7 +42,7 @@ def world(session):
                 "first_name": fn,
                 "middle_name": mn,
                 "birth_year": by,
-                "school_id": sc.id,
+                "school_id": sc.id if sc else None,
                 "positions": "учитель",
                 "phone": "8 900 111-22-33",
                 "email": f"{key}@example.ru",
@@ -269,6 +270,7 @@ def test_two_bad_rows_refuse_the_file_and_nothing_is_written(session, world, tmp
     [
         (row(9, "Орлова Нина Павловна", "self", [2] * 16), "ФИО", "не участвует в этой диагностике"),
         (row(9, "Кузнецова Елена Викторовна", "self", [2] * 16), "ФИО", "несколько педагогов"),
+        (row(9, "Белова Вера Николаевна", "self", [2] * 16), "ФИО", "не закреплён ни за одной школой"),
         (
             row(9, "Сидорова Ольга Ивановна", "директор", [2] * 16),
             "Оценщик",

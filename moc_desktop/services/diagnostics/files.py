@@ -20,15 +20,17 @@ one transaction.
 
 **Without a database** (``moc-desktop-cli diagnostics score``) the criteria of the seed card are read from the
 migration that creates them (:func:`seed_card`): the migration module is loaded by its path with ``importlib``
-(it imports only ``sqlalchemy`` and ``alembic.op``; nothing is executed). One source of truth for the wording and
-no database to open; the alternative — a throwaway in-memory SQLite run through every migration — would be slower
-and would fail for reasons that have nothing to do with a card.
+(it imports only ``sqlalchemy`` and ``alembic.op``; its ``upgrade`` is never called). One source of truth for the
+wording and no database to open; the alternative — a throwaway in-memory SQLite run through every migration — would
+be slower and would fail for reasons that have nothing to do with a card. A test checks that it equals the
+template version 1 in a migrated database.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -41,7 +43,7 @@ from sqlalchemy.orm import Session
 
 from moc_desktop.db.models import DiagCampaign, DiagCard, Person, School
 from moc_desktop.services import imports, xlsx_export
-from moc_desktop.services.common import fold, full_fio, short_fio
+from moc_desktop.services.common import ValidationError, fold, full_fio, short_fio
 from moc_desktop.services.diagnostics import analytics, cards, scoring
 from moc_desktop.services.imports import ImportFileError, ImportRefused, ImportResult, RowError
 
@@ -398,14 +400,17 @@ class _People:
             )
         pid, _by, psid = found[0]
         if self.allowed and psid not in self.allowed and pid not in self.with_card:
-            where = (
-                f"школе «{self.schools[psid]}»" if psid in self.schools else "школе, не указанной в реестре"
-            )
-            return (
-                None,
-                "fio",
-                f"Педагог «{fio}» работает в {where}, которая не участвует в этой диагностике.",
-            )
+            if psid in self.schools:
+                reason = (
+                    f"Педагог «{fio}» работает в школе «{self.schools[psid]}», которая не участвует в этой "
+                    "диагностике."
+                )
+            else:
+                reason = (
+                    f"Педагог «{fio}» не закреплён ни за одной школой диагностики: укажите его школу в реестре "
+                    "педагогов."
+                )
+            return None, "fio", reason
         return pid, "", ""
 
 
@@ -614,7 +619,9 @@ def _sheet_names(p: Path) -> list[str]:
         if data.startswith(b"PK\x03\x04"):
             from openpyxl import load_workbook
 
-            wb = load_workbook(p, read_only=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # «Data Validation extension is not supported» and the like
+                wb = load_workbook(p, read_only=True)
             try:
                 return list(wb.sheetnames)
             finally:
@@ -775,7 +782,7 @@ def apply_cards(
                 continue
             try:
                 cards.save_card(session, camp, pid, merged, note=card.note if card is not None else "")
-            except cards.ValidationError as exc:
+            except ValidationError as exc:
                 errors = [RowError(entries[0].row, "", m) for m in exc.errors.values()]
                 if not valid_only:
                     raise ImportRefused(errors) from exc

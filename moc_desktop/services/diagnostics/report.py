@@ -40,7 +40,8 @@ GROUP_PHRASES = {
 }
 LEVEL_RANGES = {"optimal": "80–100 %", "sufficient": "70–79 %", "critical": "0–69 %"}
 LEVEL_WORDS = {"optimal": "оптимальный", "sufficient": "достаточный", "critical": "критический"}
-CHART_SERIES = ("critical", "sufficient", "optimal")  # palette: blue, orange, green — green for «оптимальный»
+CHART_SERIES = scoring.LEVELS  # in the level colours: «критический» is red wherever it appears
+CHART_COLORS = [scoring.LEVEL_COLORS[lv] for lv in CHART_SERIES]
 CHART_SCHOOLS = 8  # schools per chart (3 bars each)
 TABLE_FONT = 11.0
 CHART_WIDTH_CM = 16.0
@@ -181,6 +182,7 @@ def _charts(
             title + suffix,
             y_label="% педагогов",
             percent=True,
+            colors=CHART_COLORS,
         )
         out.append(Figure(png=png, width_cm=CHART_WIDTH_CM, title=caption + suffix))
     return out
@@ -342,6 +344,7 @@ def level_report(
         "Доля педагогов по уровням, по компетентностям",
         y_label="% педагогов",
         percent=True,
+        colors=CHART_COLORS,
     )
     body.append(Figure(png=png, width_cm=CHART_WIDTH_CM, title="Уровни по компетентностям"))
     body += _charts("Общий уровень, % педагогов по уровням", per_total, summ.total, "Общий уровень по школам")
