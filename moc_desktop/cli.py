@@ -583,6 +583,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("Прервано пользователем.\n")
         return 130
+    except BrokenPipeError:  # «… | head» closed the pipe: not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as exc:  # never a traceback on the console; the log keeps it
         log.exception("internal error")
         sys.stderr.write(

@@ -277,9 +277,10 @@ def card_scores(card: DiagCard, tpl: Template) -> dict[str, dict[str, int | None
 
 
 def save_card(
-    session: Session, campaign: DiagCampaign, person_id: int, scores: scoring.Scores, note: str = ""
+    session: Session, campaign: DiagCampaign, person_id: int, scores: scoring.Scores, note: str | None = None
 ) -> DiagCard:
-    """Create or update the card of ``person_id`` in ``campaign``. Raises ``ValidationError`` on a bad score."""
+    """Create or update the card of ``person_id`` in ``campaign`` (``note`` None keeps the stored note).
+    Raises ``ValidationError`` on a bad score."""
     tpl = template(session, campaign.template_version)
     try:
         for r in scoring.RATERS:
@@ -306,7 +307,8 @@ def save_card(
     elif card.deleted_at is not None:
         card.deleted_at = None
     apply_scores(card, scores, template(session, card.template_version))
-    card.note = note.strip()
+    if note is not None:
+        card.note = note.strip()
     session.flush()
     return card
 

@@ -229,10 +229,12 @@ class _Builder:
             out.append(_para(d.place, center))
         if d.title:
             out.append(Spacer(1, size * 1.2))
-            if "ПРОТОКОЛ" in d.kind.upper().replace(" ", ""):
-                st = _style(size, align="center", bold=True)
-            else:
+            if "ПРИКАЗ" in d.kind.upper().replace(
+                " ", ""
+            ):  # «Об …» of an order: a left block (as the template)
                 st = _style(size, align="left", bold=True, right=TEXT_W * (1 - TITLE_WIDTH))
+            else:  # protocols, reports: centred, as their templates
+                st = _style(size, align="center", bold=True)
             st.keepWithNext = True
             out.append(_para(d.title, st))
             out.append(Spacer(1, size * 1.2))
