@@ -249,6 +249,34 @@ def _row_errors_text(errors) -> str:
     )  # «Строка 5, колонка «Эл. почта»: …» (no column for file-level)
 
 
+def _import_refused(exc, what: str) -> Refusal:
+    """An all-or-nothing import refused: the row errors on stdout (JSON payload for --format json)."""
+    errs = [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
+    text = (
+        f"{what} отклонён: ошибок — {len(exc.errors)}. База не изменена.\n"
+        f"{_row_errors_text(exc.errors)}\n"
+        "Исправьте файл или запустите с --valid-only, чтобы загрузить только верные строки."
+    )
+    return Refusal(text, payload={"status": "refused", "errors": errs})
+
+
+def _import_done(args, headline: str, result) -> int:
+    errs = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
+    text = headline
+    if result.errors:
+        text += "\nПропущенные строки:\n" + _row_errors_text(result.errors)
+    data = {
+        "status": "ok",
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "skipped": result.skipped,
+        "errors": errs,
+    }
+    _emit(args, text, data)
+    return EXIT_OK
+
+
 def cmd_import(args) -> int:
     from moc_desktop.services import imports
 
@@ -258,30 +286,8 @@ def cmd_import(args) -> int:
     except imports.ImportFileError as exc:
         raise Refusal(str(exc)) from exc
     except imports.ImportRefused as exc:
-        errs = [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
-        text = (
-            f"Импорт отклонён: ошибок в строках — {len(exc.errors)}. База не изменена.\n"
-            f"{_row_errors_text(exc.errors)}\n"
-            "Исправьте файл или запустите с --valid-only, чтобы загрузить только верные строки."
-        )
-        raise Refusal(text, payload={"status": "refused", "errors": errs}) from exc
-    errs = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
-    text = f"Импорт выполнен. {result.summary()}"
-    if result.errors:
-        text += "\nПропущенные строки:\n" + _row_errors_text(result.errors)
-    _emit(
-        args,
-        text,
-        {
-            "status": "ok",
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "skipped": result.skipped,
-            "errors": errs,
-        },
-    )
-    return EXIT_OK
+        raise _import_refused(exc, "Импорт") from exc
+    return _import_done(args, f"Импорт выполнен. {result.summary()}", result)
 
 
 def cmd_export(args) -> int:
@@ -510,34 +516,13 @@ def _diag_import(args, s, files, imports) -> int:
     except imports.ImportFileError as exc:
         raise Refusal(str(exc)) from exc
     except imports.ImportRefused as exc:
-        errs = [{"row": e.row, "column": e.column, "message": e.message} for e in exc.errors]
-        text = (
-            f"Импорт карт отклонён: ошибок — {len(exc.errors)}. База не изменена.\n"
-            f"{_row_errors_text(exc.errors)}\n"
-            "Исправьте файл или запустите с --valid-only, чтобы загрузить только верные строки."
-        )
-        raise Refusal(text, payload={"status": "refused", "errors": errs}) from exc
-    errs = [{"row": e.row, "column": e.column, "message": e.message} for e in result.errors]
-    text = (
+        raise _import_refused(exc, "Импорт карт") from exc
+    headline = (
         f"Карты загружены. Новых карт: {result.created}, обновлено: {result.updated}, "
         f"без изменений: {result.unchanged}"
         + (f", пропущено строк с ошибками: {result.skipped}." if result.skipped else ".")
     )
-    if result.errors:
-        text += "\nПропущенные строки:\n" + _row_errors_text(result.errors)
-    _emit(
-        args,
-        text,
-        {
-            "status": "ok",
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "skipped": result.skipped,
-            "errors": errs,
-        },
-    )
-    return EXIT_OK
+    return _import_done(args, headline, result)
 
 
 COMMANDS: dict[str, Callable] = {
