@@ -444,6 +444,97 @@ class DiagCard(Synced, Base):
     )
 
 
+# --- mentoring (целевая модель наставничества; seed 003 Table 1) ------------------------------------------------
+
+
+class RefMentoringForm(Base):
+    """Forms of mentoring (reference data with a version): «учитель – учитель», «педагог – молодой специалист» …"""
+
+    __tablename__ = "ref_mentoring_form"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    position: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    ref_version: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+
+
+class SchoolPartnership(Synced, Base):
+    """A school-«наставник» ↔ a supported school (ШНОР/ШНСУ), with the agreement and a joint roadmap (JSON list of
+    {what, when, who, expected, status})."""
+
+    __tablename__ = "school_partnership"
+
+    mentor_school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), nullable=False)
+    mentee_school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), nullable=False)
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order_doc.id"), nullable=True)
+    agreement_kind: Mapped[str] = mapped_column(
+        String(200), default="Соглашение о сетевом взаимодействии", nullable=False
+    )
+    agreement_number: Mapped[str] = mapped_column(String(50), default="", nullable=False)
+    agreement_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    agreement_file: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(12), default="active", nullable=False
+    )  # active|completed|terminated
+    roadmap: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (Index("ix_partnership_schools", "mentor_school_id", "mentee_school_id"),)
+
+
+class PartnershipEvent(Synced, Base):
+    """An interaction of partner schools: консультация, семинар, «выездной Методический день» …"""
+
+    __tablename__ = "partnership_event"
+
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("school_partnership.id"), nullable=False)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+    format: Mapped[str] = mapped_column(String(100), nullable=False)
+    topic: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    participants: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (Index("ix_partnership_event", "partnership_id", "date"),)
+
+
+class MentorPair(Synced, Base):
+    """A mentor and a mentee (or a group: ``mentee_ids`` JSON list of person ids). ``plan`` = the individual
+    development plan: JSON list of {task, deadline, status, criterion} (criterion = a diagnostic deficit code)."""
+
+    __tablename__ = "mentor_pair"
+
+    form_code: Mapped[str] = mapped_column(ForeignKey("ref_mentoring_form.code"), nullable=False)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("person.id"), nullable=False)
+    mentee_ids: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(12), default="draft", nullable=False
+    )  # draft|active|completed|terminated
+    status_reason: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    date_from: Mapped[date | None] = mapped_column(Date, nullable=True)
+    date_to: Mapped[date | None] = mapped_column(Date, nullable=True)
+    goal: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    plan: Mapped[str] = mapped_column(Text, default="[]", nullable=False)
+    evaluation: Mapped[str] = mapped_column(Text, default="", nullable=False)  # final conclusion
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("order_doc.id"), nullable=True)
+
+    __table_args__ = (Index("ix_mentor_pair_mentor", "mentor_id", "status"),)
+
+
+class MentorMeeting(Synced, Base):
+    __tablename__ = "mentor_meeting"
+
+    pair_id: Mapped[int] = mapped_column(ForeignKey("mentor_pair.id"), nullable=False)
+    date: Mapped[date] = mapped_column(Date, nullable=False)
+    duration_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    form: Mapped[str] = mapped_column(String(100), default="", nullable=False)
+    topic: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    notes: Mapped[str] = mapped_column(Text, default="", nullable=False)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the mentee's rating, 1..5
+
+    __table_args__ = (Index("ix_mentor_meeting_pair", "pair_id", "date"),)
+
+
 SYNCED_MODELS: tuple[type[Synced], ...] = (
     School,
     SchoolStatus,
@@ -457,4 +548,8 @@ SYNCED_MODELS: tuple[type[Synced], ...] = (
     Protocol,
     DiagCampaign,
     DiagCard,
+    SchoolPartnership,
+    PartnershipEvent,
+    MentorPair,
+    MentorMeeting,
 )
