@@ -102,7 +102,7 @@ def cold_start(db: Path, rounds: int) -> None:
         f"   МОЦ Desktop, главное окно показано:        {ms(a)}  (мин {ms(min(shown))}, макс {ms(max(shown))})"
     )
     print(
-        f"   МОЦ Desktop, список школ L загружен:       {ms(r)}  (мин {ms(min(ready))}, макс {ms(max(ready))})"
+        f"   МОЦ Desktop, данные L на экране (Главная):  {ms(r)}  (мин {ms(min(ready))}, макс {ms(max(ready))})"
     )
     print(
         f"   Пустое окно PySide6, показано:             {ms(b)}  (мин {ms(min(bare_shown))}, макс {ms(max(bare_shown))})"
