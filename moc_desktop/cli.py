@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--to", type=Path, help="папка для копии")
 
     _add_diagnostics_parser(sub)
+    _add_mentoring_parser(sub)
     return p
 
 
@@ -187,6 +188,26 @@ def _add_diagnostics_parser(sub) -> None:
     b.add_argument("out", type=Path, help="файл .docx или .pdf")
     b.add_argument("--campaign", type=int, metavar="ID", help="диагностика (этап и учебный год в заголовке)")
     b.add_argument("--person", type=int, metavar="ID", help="педагог: заполнить шапку карты")
+
+
+def _add_mentoring_parser(sub) -> None:
+    """``mentoring …``: suggested mentors for a mentee (with reasons) and the list of mentor pairs."""
+    g = sub.add_parser("mentoring", help="наставничество: подбор наставника и список пар")
+    gg = g.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ДЕЙСТВИЕ")
+    fmt_help = "вывод: text (по умолчанию) или json"
+
+    s = gg.add_parser("suggest", help="предложить наставников педагогу по дефицитам его карты «5 К»")
+    s.add_argument("--mentee", required=True, metavar="UUID|ID", help="наставляемый: uuid или код педагога")
+    s.add_argument("--limit", type=int, default=10, metavar="N", help="сколько предложений (по умолчанию 10)")
+    s.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
+
+    p = gg.add_parser("pairs", help="список наставнических пар")
+    p.add_argument(
+        "--status",
+        choices=("draft", "active", "completed", "terminated"),
+        help="только пары в этом статусе",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
 
 
 def _open(args):
@@ -525,6 +546,50 @@ def _diag_import(args, s, files, imports) -> int:
     return _import_done(args, headline, result)
 
 
+def cmd_mentoring(args) -> int:
+    from moc_desktop.services.mentoring import matching
+
+    factory = _open(args)
+    with factory() as s:
+        if args.action == "pairs":
+            rows = matching.list_pairs(s, args.status)
+            text = "\n".join(
+                f"{r['mentor']['name']} → {', '.join(m['name'] for m in r['mentees']) or '—'}  "
+                f"({r['form_title']}; {r['status_title']}"
+                + (f"; с {r['date_from']}" if r["date_from"] else "")
+                + (f" по {r['date_to']}" if r["date_to"] else "")
+                + ")"
+                for r in rows
+            )
+            _emit(args, text or "Наставнических пар нет.", rows)
+            return EXIT_OK
+        if args.limit < 1:
+            raise Refusal("--limit: число предложений должно быть не меньше 1.", EXIT_USAGE)
+        try:
+            result = matching.suggest(s, args.mentee, args.limit)
+        except matching.MatchingError as exc:
+            raise Refusal(str(exc)) from exc
+        data = result.as_dict()
+        lines = [
+            f"Наставляемый: {result.mentee.name}"
+            + (f", {result.mentee.school}" if result.mentee.school else ""),
+            "Дефициты: "
+            + (", ".join(f"{d.code} {d.title}" for d in result.deficits) if result.deficits else "нет"),
+        ]
+        for i, sug in enumerate(result.suggestions, 1):
+            lines.append(
+                f"{i:>2}. {sug.candidate.name} ({sug.candidate.school or 'без школы'}) — {sug.score:g}"
+            )
+            lines.append(f"    {'; '.join(sug.reasons)}")
+            if sug.warnings:
+                lines.append(f"    внимание: {'; '.join(sug.warnings)}")
+        if not result.suggestions:
+            lines.append("Подходящих наставников нет: ни у кого больше нет диагностической карты.")
+        lines.append("Пары не создаются автоматически: выберите наставника и оформите пару.")
+        _emit(args, "\n".join(lines), data)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable] = {
     "order": cmd_document,
     "protocol": cmd_document,
@@ -536,6 +601,7 @@ COMMANDS: dict[str, Callable] = {
     "migrate": cmd_migrate,
     "backup": cmd_backup,
     "diagnostics": cmd_diagnostics,
+    "mentoring": cmd_mentoring,
 }
 
 

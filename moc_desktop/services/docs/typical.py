@@ -154,10 +154,24 @@ def blank_order(session: Session) -> dict:
     return new_order_data(session)
 
 
+def _mentors_order(session: Session) -> dict:
+    from moc_desktop.services.mentoring import pairs
+
+    return pairs.mentors_order(session)
+
+
+def _network_order(session: Session) -> dict:
+    from moc_desktop.services.mentoring import partnerships
+
+    return partnerships.network_order(session)
+
+
 TYPICAL: dict[str, Callable[[Session], dict]] = {
     "Пустой приказ": blank_order,
     "О присвоении статусов школам": statuses_order,
     "О проведении диагностики профессиональных компетенций": diagnostics_order,
     "Об утверждении дорожной карты": roadmap_order,
     "Об организации наставничества": mentoring_order,
+    "О закреплении наставников (из пар наставничества)": _mentors_order,
+    "Об организации сетевого взаимодействия (из партнёрств школ)": _network_order,
 }

@@ -1,0 +1,1 @@
+"""Mentoring: school partnerships (сетевое взаимодействие) and teacher pairs (целевая модель наставничества)."""
