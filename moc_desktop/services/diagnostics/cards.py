@@ -229,6 +229,24 @@ def list_campaigns(session: Session) -> list[CampaignRow]:
     return rows
 
 
+def latest_card(session: Session, person_id: int) -> DiagCard | None:
+    """The person's card of the latest campaign: by school year, stage (входная < промежуточная < итоговая),
+    start date, id. Mentoring plans and matching read a teacher's deficits from it."""
+    rows = session.execute(
+        select(DiagCard, DiagCampaign)
+        .join(DiagCampaign, DiagCampaign.id == DiagCard.campaign_id)
+        .where(
+            DiagCard.person_id == person_id, DiagCard.deleted_at.is_(None), DiagCampaign.deleted_at.is_(None)
+        )
+    ).all()
+    if not rows:
+        return None
+    rows.sort(
+        key=lambda r: (r[1].school_year, STAGE_ORDER.index(r[1].stage), r[1].date_from or date.min, r[1].id)
+    )
+    return rows[-1][0]
+
+
 def delete_campaign(session: Session, c: DiagCampaign) -> None:
     """Soft delete: the campaign and its cards disappear from lists but stay in the database and the change log."""
     now = utcnow()

@@ -246,16 +246,10 @@ def _campaign_rank(session: Session) -> dict[int, tuple]:
 
 
 def latest_card(session: Session, person_id: int) -> DiagCard | None:
-    """The person's card in the newest campaign that has one (school year, stage, date)."""
-    rank = _campaign_rank(session)
-    cards = [
-        c
-        for c in session.scalars(
-            select(DiagCard).where(DiagCard.person_id == person_id, DiagCard.deleted_at.is_(None))
-        )
-        if c.campaign_id in rank
-    ]
-    return max(cards, key=lambda c: rank[c.campaign_id]) if cards else None
+    """The person's latest diagnostic card (one rule for the program: ``diagnostics.cards.latest_card``)."""
+    from moc_desktop.services.diagnostics.cards import latest_card as _latest
+
+    return _latest(session, person_id)
 
 
 def _external_means(text: str, codes: Sequence[str]) -> dict[str, float | None]:

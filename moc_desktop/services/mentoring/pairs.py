@@ -26,7 +26,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from moc_desktop.db.models import (
-    DiagCampaign,
     DiagCard,
     MentorMeeting,
     MentorPair,
@@ -362,26 +361,10 @@ def get_pair(session: Session, pair_id: int) -> MentorPair | None:
 
 
 def latest_card(session: Session, person_id: int) -> DiagCard | None:
-    """The person's card of the latest campaign: by school year, stage (входная < промежуточная < итоговая),
-    start date, id."""
-    rows = session.execute(
-        select(DiagCard, DiagCampaign)
-        .join(DiagCampaign, DiagCampaign.id == DiagCard.campaign_id)
-        .where(
-            DiagCard.person_id == person_id, DiagCard.deleted_at.is_(None), DiagCampaign.deleted_at.is_(None)
-        )
-    ).all()
-    if not rows:
-        return None
-    rows.sort(
-        key=lambda r: (
-            r[1].school_year,
-            STAGE_RANK.get(r[1].stage, 0),
-            r[1].date_from or date.min,
-            r[1].id,
-        )
-    )
-    return rows[-1][0]
+    """The person's latest diagnostic card (``diagnostics.cards.latest_card``)."""
+    from moc_desktop.services.diagnostics.cards import latest_card as _latest
+
+    return _latest(session, person_id)
 
 
 def plan_from_deficits(session: Session, mentee_id: int, deadline: date | None = None) -> list[dict]:
