@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from moc_desktop import APP_NAME, __version__, config
 
-AREAS = ("Главная", "Школы", "Педагоги", "Диагностика", "Документы")
+AREAS = ("Главная", "Школы", "Педагоги", "Диагностика", "Наставничество", "Документы")
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +69,7 @@ class MainWindow(QMainWindow):
         """Create the pages over the session factory (imports the database layer)."""
         from moc_desktop.ui.diagnostics import DiagnosticsPage
         from moc_desktop.ui.documents import DocumentsPage, HomePage
+        from moc_desktop.ui.mentoring import MentoringPage
         from moc_desktop.ui.pages import SchoolsPage, StaffPage
 
         self.factory = factory
@@ -76,12 +77,14 @@ class MainWindow(QMainWindow):
         self.schools_page = SchoolsPage(factory)
         self.staff_page = StaffPage(factory)
         self.diagnostics_page = DiagnosticsPage(factory)
+        self.mentoring_page = MentoringPage(factory)
         self.documents_page = DocumentsPage(factory)
         self.pages = {
             "Главная": self.home_page,
             "Школы": self.schools_page,
             "Педагоги": self.staff_page,
             "Диагностика": self.diagnostics_page,
+            "Наставничество": self.mentoring_page,
             "Документы": self.documents_page,
         }
         current = self.nav.currentRow()
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
         self.documents_page.changed.connect(lambda: self._mark_stale(self.home_page))
         for registry in (self.schools_page, self.staff_page):
             registry.changed.connect(lambda: self._mark_stale(self.diagnostics_page))
+            registry.changed.connect(lambda: self._mark_stale(self.mentoring_page))
         self.stack.setCurrentIndex(max(current, 0))
         self.update_title()
 

@@ -443,6 +443,21 @@ def delete_meeting(session: Session, meeting: MentorMeeting) -> None:
 # --- load -----------------------------------------------------------------------------------------------------
 
 
+def forms(session: Session) -> list[tuple[str, str]]:
+    """Mentoring forms (code, title) from the reference table, in its order."""
+    from moc_desktop.db.models import RefMentoringForm
+
+    q = select(RefMentoringForm.code, RefMentoringForm.title).order_by(
+        RefMentoringForm.position, RefMentoringForm.code
+    )
+    return [(c, t) for c, t in session.execute(q)]
+
+
+def list_pairs(session: Session, *statuses: str) -> list[MentorPair]:
+    """Live pairs (of the given statuses), oldest first."""
+    return _pairs(session, *statuses)
+
+
 def _pairs(session: Session, *statuses: str) -> list[MentorPair]:
     q = select(MentorPair).where(MentorPair.deleted_at.is_(None))
     if statuses:
