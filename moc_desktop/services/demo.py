@@ -8,7 +8,9 @@ the МОЦ's own staff (no school: director, deputy, methodists, psychologist, s
 education authority named as in the settings; one calendar year of orders (typical orders of a МОЦ with
 appendices from the data, numbered in date order, some cancelled, a few drafts, controlled items done or overdue)
 and protocols of its councils ending at ``today``; campaigns of the competence diagnostic (входная / промежуточная /
-итоговая) with a card for every teacher of every school (:func:`_step_diagnostics` tells the rules).
+итоговая) with a card for every teacher of every school (:func:`_step_diagnostics` tells the rules); mentoring of
+the current school year: school partnerships with agreements, roadmaps and events, teacher mentor pairs with plans
+from the diagnostic deficits and meetings (:func:`_step_mentoring`).
 Domain: ../DOMAIN «Who and what», «School statuses», «Staff», «Documents», «Competence diagnostic card»; seed 003
 Tables 1–3, 13–16, Приложение 2–3 and order № 448-од; seed 002 (roadmap).
 
@@ -51,8 +53,12 @@ from moc_desktop.db.engine import session_scope
 from moc_desktop.db.models import (
     ChangeLog,
     Course,
+    DiagCampaign,
     DiagCard,
+    MentorMeeting,
+    MentorPair,
     OrderDoc,
+    PartnershipEvent,
     Person,
     Protocol,
     RefIndicator,
@@ -60,6 +66,7 @@ from moc_desktop.db.models import (
     School,
     SchoolIndicator,
     SchoolIor,
+    SchoolPartnership,
     SchoolStatus,
     Setting,
     StaffMove,
@@ -86,8 +93,22 @@ __all__ = [
 
 #: Scale → sizes. Later capabilities add their own keys (cards, sessions, events…) to every scale.
 SCALES: dict[str, dict[str, int]] = {
-    "S": {"schools": 12, "staff": 300, "moc_methodists": 4, "orders": 40, "protocols": 12},
-    "L": {"schools": 120, "staff": 6000, "moc_methodists": 6, "orders": 150, "protocols": 40},
+    "S": {
+        "schools": 12,
+        "staff": 300,
+        "moc_methodists": 4,
+        "orders": 40,
+        "protocols": 12,
+        "mentor_pairs": 50,
+    },
+    "L": {
+        "schools": 120,
+        "staff": 6000,
+        "moc_methodists": 6,
+        "orders": 150,
+        "protocols": 40,
+        "mentor_pairs": 1500,
+    },
 }
 
 #: Objects added before the session is flushed (the change log rows are written at each flush).
@@ -705,6 +726,10 @@ class DemoSummary:
             "protocol": "протоколов",
             "diag_campaign": "диагностик",
             "diag_card": "диагностических карт",
+            "school_partnership": "партнёрств школ",
+            "partnership_event": "мероприятий партнёрств",
+            "mentor_pair": "наставнических пар",
+            "mentor_meeting": "встреч наставников",
         }
         parts = [f"{labels.get(t, t)} — {n}" for t, n in self.counts.items() if t != "change_log"]
         seconds = f"{self.seconds:.1f}".replace(".", ",")
@@ -3844,3 +3869,335 @@ def _step_diagnostics(ctx: DemoContext) -> None:
                     f"Диагностика: {DIAG_STAGES[stage][0].split()[0].lower()} {sy}",
                 )
         ctx.progress((ci + 1) / len(plan))
+
+
+# --- step 8: mentoring (school partnerships, teacher pairs, plans, meetings) ------------------------------------
+
+ROADMAP_ITEMS = (
+    (
+        "Анализ образовательных результатов и выявление профессиональных дефицитов педагогов",
+        "сентябрь – октябрь",
+    ),
+    ("Взаимопосещение уроков педагогами школ-партнёров", "в течение года"),
+    ("Корпоративный семинар по подготовке к оценочным процедурам (ВПР, ГИА)", "ноябрь"),
+    ("Выездной «Методический день» школы-наставника", "декабрь"),
+    (
+        "Мастер-классы учителей школы-наставника по формированию функциональной грамотности",
+        "январь – февраль",
+    ),
+    ("Совместное заседание методических объединений по итогам полугодия", "январь"),
+    ("Стажировка педагогов на базе школы-наставника", "март"),
+    ("Круглый стол «Итоги сетевого взаимодействия и планы на следующий год»", "май"),
+)
+PARTNERSHIP_TOPICS = (
+    "Подготовка обучающихся к ВПР",
+    "Формирование функциональной грамотности на уроках",
+    "Работа с обучающимися с низкой учебной мотивацией",
+    "Анализ результатов диагностических работ",
+    "Современный урок: технологии деятельностного подхода",
+    "Организация внутришкольной системы оценки качества образования",
+    "Подготовка к ГИА по математике и русскому языку",
+    "Сопровождение молодых педагогов",
+)
+MENTOR_GENERIC_TASKS = (
+    "Изучить нормативные документы и локальные акты школы",
+    "Разработать рабочую программу и технологические карты уроков",
+    "Посетить уроки наставника и провести их анализ",
+    "Провести открытый урок с последующим анализом",
+    "Подготовить выступление на заседании ШМО",
+)
+MENTOR_MEETING_TOPICS = (
+    "Планирование урока и постановка целей",
+    "Анализ посещённого урока",
+    "Оценивание образовательных результатов обучающихся",
+    "Работа с родителями обучающихся",
+    "Дисциплина на уроке и мотивация обучающихся",
+    "Подготовка к открытому уроку",
+    "Ведение школьной документации",
+    "Индивидуальный подход к обучающимся с ОВЗ",
+)
+MENTOR_EVALUATIONS = (
+    "Цели индивидуального плана достигнуты, профессиональные дефициты преодолены.",
+    "План выполнен; наставляемый уверенно ведёт уроки, рекомендовано продолжить самообразование.",
+    "Большинство задач выполнено, по итоговой диагностике уровень компетенций повысился.",
+)
+MENTOR_TERMINATIONS = (
+    "Увольнение наставляемого",
+    "Перевод наставника в другую организацию",
+    "Длительная болезнь наставника",
+    "По заявлению наставляемого",
+)
+CATEGORY_RANK = {"высшая": 3, "первая": 2, "соответствие занимаемой должности": 1}
+
+
+def _latest_levels(ctx: DemoContext) -> dict[int, tuple[str | None, float]]:
+    """Person id → (level, percent) of the latest diagnostic card (``scoring.level`` of the combined percent)."""
+    from moc_desktop.services.diagnostics import scoring
+
+    stage_rank = {"entry": 0, "interim": 1, "final": 2}
+    best: dict[int, tuple] = {}
+    q = select(
+        DiagCard.person_id, DiagCard.pct, DiagCampaign.school_year, DiagCampaign.stage, DiagCampaign.id
+    ).join(DiagCampaign, DiagCampaign.id == DiagCard.campaign_id)
+    for pid, pct, sy, stage, cid in ctx.session.execute(q):
+        key = (sy, stage_rank.get(stage, 0), cid)
+        if pid not in best or key > best[pid][0]:
+            best[pid] = (key, pct)
+    return {pid: (scoring.level(v[1]), v[1] if v[1] is not None else 100.0) for pid, v in best.items()}
+
+
+@register_step("Наставничество", weight=0.12)
+def _step_mentoring(ctx: DemoContext) -> None:
+    """Mentoring of the current school year.
+
+    School partnerships: one per school-«наставник» pair of the current year (:attr:`DemoContext.mentor_pairs`),
+    plus every other ШНОР/ШНСУ school of that year paired with one of the strongest schools; each has an
+    agreement «Соглашение о сетевом взаимодействии» (number, date), 3–6 roadmap items and 2–8 events so far.
+    Teacher pairs: every young specialist gets a mentor («педагог – молодой специалист», active or completed);
+    teachers of ШНОР schools with a critical result of their latest diagnostic card get «учитель – учитель» pairs
+    (mostly active, some completed with an evaluation, a few terminated with a reason or still drafts). A mentor
+    is a teacher of the same school (else of the school-«наставник», else of any school) of the same subject
+    where possible, with 10+ years of experience, a category above the mentee's and fewer than
+    ``mentoring.max_mentees`` (3) mentees. Plans come from the mentee's deficits (``pairs.plan_from_deficits``)
+    plus general tasks; some tasks are done, some overdue. Meetings: 0–10 per started pair; some active pairs
+    had none in the last 30 days."""
+    from moc_desktop.services.docs.common import dump, iso
+    from moc_desktop.services.mentoring import pairs as mp
+    from moc_desktop.services.mentoring.partnerships import EVENT_FORMATS
+
+    if not ctx.schools or not ctx.persons:
+        return
+    ctx.flush()
+    rng, session, today = ctx.rng, ctx.session, ctx.today
+    year = ctx.year
+    y0 = int(year[:4])
+    start = _workday(date(y0, 9, 1))
+    if start > today:  # pragma: no cover - the current school year has started by definition
+        start = today
+
+    # --- school partnerships
+    links = list(ctx.mentor_pairs.get(year, []))
+    linked = {low for _, low in links}
+    lows = [s for s in ctx.schools if {"shnor", "shnsu"} & set(s.statuses.get(year, [])) and s not in linked]
+    strong = [
+        s
+        for s in sorted(ctx.schools, key=lambda s: -s.quality)
+        if not {"shnor", "shnsu"} & set(s.statuses.get(year, []))
+    ]
+    for i, low in enumerate(lows):
+        if strong:
+            links.append((strong[i % min(len(strong), 5)], low))
+    order = session.scalar(
+        select(OrderDoc)
+        .where(
+            OrderDoc.title.like(f"О закреплении наставников за школами%{year}%"),
+            OrderDoc.deleted_at.is_(None),
+        )
+        .order_by(OrderDoc.date)
+    )
+    mentor_school: dict[DemoSchool, DemoSchool] = {}
+    for n, (mentor, low) in enumerate(links, start=1):
+        mentor_school[low] = mentor
+        d_from = _workday(start + timedelta(days=rng.randint(0, 20)))
+        d_from = min(d_from, today)
+        span = max(1, (today - d_from).days)
+        items = rng.sample(ROADMAP_ITEMS, rng.randint(3, 6))
+        roadmap = []
+        for k, (what, _when) in enumerate(items):
+            when = d_from + timedelta(days=int(270 * (k + 0.5) / len(items)))
+            status = (
+                "done"
+                if when <= today and rng.random() < 0.85
+                else "cancelled"
+                if rng.random() < 0.05
+                else "planned"
+            )
+            roadmap.append(
+                {
+                    "what": what,
+                    "when": iso(when),
+                    "who": rng.choice(
+                        ("Администрации школ-партнёров", "Заместители директоров по УВР", "Руководители ШМО")
+                    ),
+                    "expected": "Повышение качества образовательных результатов",
+                    "status": status,
+                }
+            )
+        sp = SchoolPartnership(
+            mentor_school_id=mentor.obj.id,
+            mentee_school_id=low.obj.id,
+            date_from=d_from,
+            date_to=date(y0 + 1, 5, 31),
+            order_id=order.id if order is not None else None,
+            agreement_kind="Соглашение о сетевом взаимодействии",
+            agreement_number=f"{n}-СВ",
+            agreement_date=d_from,
+            status="active",
+            roadmap=dump(roadmap),
+        )
+        ctx.add(sp)
+        session.flush()
+        for _ in range(rng.randint(2, 8)):
+            ctx.add(
+                PartnershipEvent(
+                    partnership_id=sp.id,
+                    date=_workday(d_from + timedelta(days=rng.randint(0, span)), d_from)
+                    if span > 3
+                    else d_from,
+                    format=rng.choice(EVENT_FORMATS),
+                    topic=rng.choice(PARTNERSHIP_TOPICS),
+                    participants=rng.randint(4, 35),
+                    result=rng.choice(
+                        ("Проведено, материалы размещены на сайте школы", "Выработаны рекомендации", "")
+                    ),
+                )
+            )
+    ctx.progress(0.1, "Наставничество: партнёрства школ")
+
+    # --- teacher pairs
+    staff = [p for p in ctx.persons if p.obj.school_id is not None and p.obj.deleted_at is None]
+    teachers_of: dict[DemoSchool, list[DemoPerson]] = {}
+    for p in staff:
+        if p.obj.subjects:
+            teachers_of.setdefault(p.school, []).append(p)
+    limit = mp.MAX_MENTEES_DEFAULT
+    active_load: dict[DemoPerson, int] = {}
+    total_load: dict[DemoPerson, int] = {}
+
+    def can_mentor(m: DemoPerson, mentee: DemoPerson) -> bool:
+        return (
+            m is not mentee
+            and m.experience >= 10
+            and CATEGORY_RANK.get(m.category, 0) >= 2
+            and CATEGORY_RANK.get(m.category, 0) > CATEGORY_RANK.get(mentee.category, 0)
+            and total_load.get(m, 0) < limit + 1
+        )
+
+    def find_mentor(mentee: DemoPerson, active: bool) -> DemoPerson | None:
+        subj = set((mentee.obj.subjects or "").split(";"))
+        pools = [teachers_of.get(mentee.school, [])]
+        if mentee.school in mentor_school:
+            pools.append(teachers_of.get(mentor_school[mentee.school], []))
+        pools.append(
+            [m for s in rng.sample(ctx.schools, min(6, len(ctx.schools))) for m in teachers_of.get(s, [])]
+        )
+        for pool in pools:
+            ok = [m for m in pool if can_mentor(m, mentee) and (not active or active_load.get(m, 0) < limit)]
+            if ok:
+                same = [m for m in ok if subj & set((m.obj.subjects or "").split(";"))]
+                return min(same or ok, key=lambda m: (active_load.get(m, 0), -m.experience))
+        # last resort (rare): any experienced teacher of the district with room for one more mentee
+        for ps in teachers_of.values():
+            for m in ps:
+                if m is not mentee and m.experience >= 10 and active_load.get(m, 0) < limit:
+                    if total_load.get(m, 0) <= limit:
+                        return m
+        return None
+
+    levels = _latest_levels(ctx)
+    young = [p for p in staff if is_young(p)]
+    low_staff = sorted(
+        (
+            p
+            for ps in teachers_of.values()
+            for p in ps
+            if {"shnor", "shnsu"} & set(p.school.statuses.get(year, []))
+            and not is_young(p)
+            and p.obj.id in levels
+        ),
+        key=lambda p: levels[p.obj.id][1],
+    )
+    # critical results first, then the lowest percents of the low-result schools up to the scale's number of pairs
+    want = max(0, ctx.scale.get("mentor_pairs", 0) - len(young))
+    critical = [p for p in low_staff if levels[p.obj.id][0] == "critical"]
+    critical += [p for p in low_staff if levels[p.obj.id][0] != "critical"][: max(0, want - len(critical))]
+    # «учитель – учитель»: mostly active; some completed, a few terminated and drafts (at least one of each)
+    nc = len(critical)
+    few = [max(1, round(nc * 0.14)), max(1, round(nc * 0.08)), max(1, round(nc * 0.08))]
+    tt_status = ["completed"] * few[0] + ["terminated"] * few[1] + ["draft"] * few[2]
+    tt_status = rng.sample(tt_status + ["active"] * max(0, nc - len(tt_status)), max(nc, len(tt_status)))
+    jobs = [(p, "teacher_young", _weighted(rng, ["active", "completed"], [88, 12])) for p in young]
+    jobs += [(p, "teacher_teacher", st) for p, st in zip(critical, tt_status, strict=False)]
+    for j, (mentee, form, status) in enumerate(jobs):
+        mentor = find_mentor(mentee, status == "active")
+        if mentor is None:
+            if status != "active":
+                continue
+            mentor = find_mentor(mentee, True)
+            if mentor is None:
+                continue
+        total_load[mentor] = total_load.get(mentor, 0) + 1
+        if status == "active":
+            active_load[mentor] = active_load.get(mentor, 0) + 1
+        if status == "completed":
+            d_from = _workday(date(y0 - 1, 9, rng.randint(1, 25)))
+            d_to = _workday(date(y0, 5, rng.randint(15, 31)))
+        else:
+            d_from = _workday(
+                start + timedelta(days=rng.randint(0, max(0, min(120, (today - start).days)))), start
+            )
+            d_from = min(d_from, today)
+            d_to = date(y0 + 1, 5, 31)
+        plan = mp.plan_from_deficits(session, mentee.obj.id)[: rng.randint(2, 5)]
+        plan += [
+            {"task": t, "deadline": None, "status": "planned", "criterion": ""}
+            for t in rng.sample(MENTOR_GENERIC_TASKS, rng.randint(1, 2))
+        ]
+        for k, t in enumerate(plan):
+            deadline = d_from + timedelta(days=int(250 * (k + 1) / (len(plan) + 1)) + rng.randint(-10, 10))
+            t["deadline"] = iso(deadline)
+            if status == "completed":
+                t["status"] = "done"
+            elif status != "draft" and deadline <= today and rng.random() < 0.75:
+                t["status"] = "done"
+        pair = MentorPair(
+            form_code=form,
+            mentor_id=mentor.obj.id,
+            mentee_ids=dump([mentee.obj.id]),
+            status=status,
+            date_from=d_from,
+            date_to=d_to,
+            goal=(
+                "Адаптация молодого специалиста и развитие его профессиональных компетенций"
+                if form == "teacher_young"
+                else "Преодоление профессиональных дефицитов, выявленных диагностикой компетенций"
+            ),
+            plan=dump(plan),
+            evaluation=rng.choice(MENTOR_EVALUATIONS) if status == "completed" else "",
+            status_reason=rng.choice(MENTOR_TERMINATIONS) if status == "terminated" else "",
+        )
+        if status == "terminated":
+            pair.date_to = min(today, d_from + timedelta(days=rng.randint(20, 90)))
+        ctx.add(pair)
+        if status in ("active", "completed", "terminated"):
+            end = min(today, pair.date_to or today)
+            silent = status == "active" and (today - d_from).days > 45 and rng.random() < 0.12
+            last = end - timedelta(days=31) if silent else end
+            days = (last - d_from).days
+            n = 0 if days < 0 else min(10, rng.randint(0, max(1, days // 20)))
+            if status == "active" and not silent and n == 0 and days > 30:
+                n = 1
+            if n:
+                session.flush()
+            for m_i in range(n):
+                when = d_from + timedelta(days=rng.randint(0, days))
+                if not silent and m_i == 0 and status == "active":
+                    when = end - timedelta(days=rng.randint(0, 20))
+                ctx.add(
+                    MentorMeeting(
+                        pair_id=pair.id,
+                        date=max(d_from, when),
+                        duration_min=rng.choice((30, 40, 45, 60, 90)),
+                        form=rng.choice(mp.MEETING_FORMS),
+                        topic=rng.choice(MENTOR_MEETING_TOPICS),
+                        rating=rng.choice((None, 4, 5, 5, 3)),
+                    )
+                )
+        if j % 200 == 0:
+            ctx.progress(0.1 + 0.9 * j / max(1, len(jobs)), "Наставничество: пары наставников")
+
+
+def is_young(p: DemoPerson) -> bool:
+    from moc_desktop.services.staff import is_young_specialist
+
+    return is_young_specialist(p.obj.experience_years, p.obj.young_specialist)

@@ -42,6 +42,7 @@ from moc_desktop.services.staff import (
     EDUCATION_LEVELS,
     POSITIONS,
     SUBJECTS,
+    is_young_specialist,
     split_list,
     validate_person,
 )
@@ -892,3 +893,87 @@ def test_progress_is_monotonic_and_russian(factory):
 def test_unknown_scale(factory):
     with pytest.raises(ValueError, match="Неизвестный размер"):
         demo.generate_demo(factory, "XL")
+
+
+# --- mentoring -----------------------------------------------------------------------------------------------
+
+
+def test_mentoring_partnerships_have_agreements_roadmaps_and_events(demo_s):
+    from moc_desktop.db.models import PartnershipEvent, SchoolPartnership
+    from moc_desktop.services.mentoring import partnerships
+
+    factory, summary = demo_s
+    with factory() as s:
+        ps = list(s.scalars(select(SchoolPartnership)))
+        assert 3 <= len(ps) == summary["school_partnership"]
+        lows = {
+            st.school_id
+            for st in s.scalars(select(SchoolStatus).where(SchoolStatus.school_year == YEARS[-1]))
+            if st.status_code in ("shnor", "shnsu")
+        }
+        assert lows <= {p.mentee_school_id for p in ps}
+        for p in ps:
+            assert p.mentor_school_id != p.mentee_school_id
+            assert p.agreement_kind == "Соглашение о сетевом взаимодействии" and p.agreement_number
+            assert p.agreement_date is not None
+            assert 3 <= len(load(p.roadmap, [])) <= 6
+            events = partnerships.list_events(s, p.id)
+            assert 2 <= len(events) <= 8
+            assert all(e.format in partnerships.EVENT_FORMATS and e.date <= TODAY for e in events)
+            assert not partnerships.validate_partnership(s, partnerships.partnership_data(p), p)
+        assert s.scalar(select(func.count()).select_from(PartnershipEvent)) == summary["partnership_event"]
+
+
+def test_mentoring_pairs_statuses_plans_and_meetings(demo_s):
+    from moc_desktop.db.models import MentorMeeting, MentorPair
+    from moc_desktop.services.mentoring import pairs
+
+    factory, summary = demo_s
+    with factory() as s:
+        all_pairs = list(s.scalars(select(MentorPair)))
+        assert 40 <= len(all_pairs) <= 60 and len(all_pairs) == summary["mentor_pair"]
+        assert {p.status for p in all_pairs} == set(pairs.STATUSES)
+        assert {p.form_code for p in all_pairs} == {"teacher_young", "teacher_teacher"}
+        for p in all_pairs:
+            assert not pairs.validate_pair(s, pairs.pair_data(p))
+            if p.status == "completed":
+                assert p.evaluation
+            if p.status == "terminated":
+                assert p.status_reason
+        plans = [load(p.plan, []) for p in all_pairs]
+        assert all(plans)
+        assert any(t["criterion"] for plan in plans for t in plan)  # tasks from diagnostic deficits
+        # a criterion is a code of the card template
+        codes = set(cards.template(s).codes)
+        assert {t["criterion"] for plan in plans for t in plan if t["criterion"]} <= codes
+        statuses = Counter(pairs.task_status(t, TODAY) for plan in plans for t in plan)
+        assert statuses["done"] and statuses["overdue"]
+        assert pairs.overdue_tasks(s, TODAY)
+        meetings = Counter(m.pair_id for m in s.scalars(select(MentorMeeting)))
+        assert sum(meetings.values()) == summary["mentor_meeting"]
+        assert max(meetings.values()) <= 10
+        assert not any(meetings.get(p.id) for p in all_pairs if p.status == "draft")
+        assert pairs.silent_pairs(s, TODAY)
+
+
+def test_every_young_specialist_has_a_mentor_within_the_limit(demo_s):
+    from moc_desktop.db.models import MentorPair
+    from moc_desktop.services.mentoring import pairs
+
+    factory, _ = demo_s
+    with factory() as s:
+        young = {
+            p.id
+            for p in s.scalars(select(Person).where(SCHOOL_STAFF))
+            if is_young_specialist(p.experience_years, p.young_specialist)
+        }
+        assert young
+        mentored = set()
+        for p in s.scalars(select(MentorPair).where(MentorPair.status.in_(("active", "completed")))):
+            if p.form_code == "teacher_young":
+                mentored |= set(pairs.mentee_id_list(p))
+        assert young <= mentored
+        mentors = {p.mentor_id for p in s.scalars(select(MentorPair))}
+        assert all(pairs.mentor_load(s, m) <= pairs.MAX_MENTEES_DEFAULT for m in mentors)
+        cov = pairs.young_coverage(s)
+        assert cov.total and cov.covered >= 0.8 * cov.total
