@@ -26,6 +26,7 @@ from moc_desktop.services.docs import orders as orders_svc
 from moc_desktop.services.mentoring import matching
 from moc_desktop.services.mentoring import pairs as pairs_svc
 from moc_desktop.services.mentoring import partnerships as partners_svc
+from moc_desktop.ui.list_page import ask_yes_no
 from moc_desktop.ui.mentor_common import form_choices, ro, table
 from moc_desktop.ui.mentor_pair_dialog import PairDialog
 from moc_desktop.ui.person_picker import PersonPicker
@@ -50,6 +51,7 @@ class MentoringPage(QWidget):
         self.factory = factory
         self.loaded = False
         self.warn: Callable[[QWidget, str, str], None] = lambda p, t, m: QMessageBox.warning(p, t, m)
+        self.ask: Callable[[QWidget, str, str], bool] = ask_yes_no
         self.ask_reason: Callable[[QWidget, str, str], str | None] = _ask_reason
         self.last_dialog: PairDialog | None = None
         self.tabs = QTabWidget()
@@ -74,6 +76,9 @@ class MentoringPage(QWidget):
             ("Прекратить…", lambda: self.change_status("terminated")),
         ):
             self.actions[text] = bar.addAction(text, slot)
+        bar.addSeparator()
+        self.actions["Импорт из Excel…"] = bar.addAction("Импорт из Excel…", lambda: self.import_pairs())
+        self.actions["Экспорт в Excel…"] = bar.addAction("Экспорт в Excel…", lambda: self.export_pairs())
         bar.addSeparator()
         bar.addWidget(QLabel(" Статус: "))
         self.status_filter = QComboBox()
@@ -257,6 +262,55 @@ class MentoringPage(QWidget):
         with self.factory() as s:
             data["plan"] = pairs_svc.plan_from_deficits(s, self.mentee_id)
         return self.pair_dialog(None, data)
+
+    def export_pairs(self, path: str | None = None) -> None:
+        from moc_desktop.services.mentoring import files
+        from moc_desktop.services.xlsx_export import ExportError
+
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Экспорт пар", "Пары наставничества.xlsx", "Книга Excel (*.xlsx)"
+            )
+            if not path:
+                return
+        try:
+            with self.factory() as s:
+                out = files.export_pairs(s, path)
+        except ExportError as exc:
+            self.warn(self, "Экспорт", str(exc))
+            return
+        self.status_message.emit(f"Сохранено: {out}")
+
+    def import_pairs(self, path: str | None = None, valid_only: bool | None = None) -> object | None:
+        """All or nothing: a file with bad rows is refused with the list of rows, unless the user chooses to
+        import the valid rows only. New pairs come in as drafts."""
+        from moc_desktop.db.engine import session_scope
+        from moc_desktop.services import imports
+        from moc_desktop.services.mentoring import files
+
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(self, "Импорт пар", "", "Таблицы (*.xlsx *.xls *.csv)")
+            if not path:
+                return None
+        try:
+            with session_scope(self.factory) as s:
+                result = files.import_pairs(s, path, valid_only=bool(valid_only))
+        except imports.ImportFileError as exc:
+            self.warn(self, "Импорт", str(exc))
+            return None
+        except imports.ImportRefused as exc:
+            rows = "\n".join(str(e) for e in exc.errors[:30])
+            if valid_only is None and self.ask(
+                self,
+                "Импорт",
+                f"В файле ошибки — база не изменена:\n{rows}\n\nЗагрузить только верные строки?",
+            ):
+                return self.import_pairs(path, valid_only=True)
+            self.warn(self, "Импорт", f"Импорт отклонён, база не изменена:\n{rows}")
+            return exc
+        self.reload_pairs()
+        self.status_message.emit(f"Импорт пар: {result.summary()}")
+        return result
 
     # --- «Школы-партнёры» ------------------------------------------------------------------------------------
     def _build_partners(self) -> None:

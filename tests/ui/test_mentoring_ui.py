@@ -172,3 +172,43 @@ def test_partnership_dialog_saves_agreement_roadmap_and_events(qtbot, window, co
         assert (ev.format, ev.participants) == ("открытый урок", 12)
     page.reload_partners()
     assert page.partners.rowCount() == 1
+
+
+def test_pairs_import_all_or_nothing_then_valid_rows_and_export(qtbot, window, configured, tmp_path):
+    import openpyxl
+
+    from moc_desktop.db.engine import session_scope as scope
+    from moc_desktop.services import schools as schools_mod
+    from moc_desktop.services import staff as staff_mod
+    from moc_desktop.services.mentoring import pairs
+
+    with scope(configured) as s:
+        a = schools_mod.save_school(s, {"short_name": "МКОУ «Карымкарская СОШ»"})
+        for ln, fn in (("Хургунова", "Светлана"), ("Ткач", "Елена"), ("Воробьев", "Владимир")):
+            staff_mod.save_person(
+                s, {"last_name": ln, "first_name": fn, "middle_name": "", "school_id": a.id}
+            )
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Наставник", "Наставляемый", "Форма", "Начало", "Окончание"])
+    ws.append(["Хургунова Светлана", "Ткач Елена", "учитель – учитель", "01.09.2026", "31.05.2027"])
+    ws.append(["Неизвестный Педагог", "Ткач Елена", "учитель – учитель", "01.09.2026", ""])
+    wb.save(tmp_path / "pairs.xlsx")
+    window.go("Наставничество")
+    page = window.pages["Наставничество"]
+    warnings = []
+    page.warn = lambda _p, _t, m: warnings.append(m)
+    page.ask = lambda *_a: False
+    refused = page.import_pairs(str(tmp_path / "pairs.xlsx"))
+    assert refused is not None and warnings and "Строка 3" in warnings[-1]
+    with configured() as s:
+        assert pairs.list_pairs(s) == []
+    page.ask = lambda *_a: True
+    result = page.import_pairs(str(tmp_path / "pairs.xlsx"))
+    assert len(result.created) == 1
+    with configured() as s:
+        (p,) = pairs.list_pairs(s)
+        assert p.status == "draft"
+    page.export_pairs(str(tmp_path / "out.xlsx"))
+    rows = list(openpyxl.load_workbook(tmp_path / "out.xlsx").active.iter_rows(values_only=True))
+    assert len([r for r in rows if any(r)]) >= 2

@@ -102,6 +102,10 @@ class ImportResult:
     created: list[MentorPair] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
+    def summary(self) -> str:
+        text = f"создано пар (проектов): {len(self.created)}"
+        return text + (f", пропущено строк с ошибками: {len({e.row for e in self.errors})}." if self.errors else ".")
+
 
 def _people_index(session: Session) -> dict[str, list[Person]]:
     out: dict[str, list[Person]] = {}
