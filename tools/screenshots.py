@@ -93,6 +93,13 @@ def main() -> int:
     card.confirm = lambda *_a: True
     card.close()
 
+    w.go("Наставничество")
+    app.processEvents()
+    mentoring = w.pages["Наставничество"]
+    mentoring.tabs.setCurrentIndex(3)  # «Сводка»
+    app.processEvents()
+    w.grab().save(str(OUT / "mentoring-summary.png"))
+
     w.go("Документы")
     app.processEvents()
     w.grab().save(str(OUT / "documents.png"))
