@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from moc_desktop.db import SCHEMA_HEAD, changes
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
 
 
 class DatabaseError(Exception):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -533,6 +534,126 @@ class MentorMeeting(Synced, Base):
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the mentee's rating, 1..5
 
     __table_args__ = (Index("ix_mentor_meeting_pair", "pair_id", "date"),)
+
+
+# --- users, psychologist's journal, audit (installation-local: never synchronised) -------------------------------
+#
+# A column with ``info={"confidential": True}`` is written to the audit log as «изменено» only, never its value.
+
+CONFIDENTIAL = {"confidential": True}
+
+
+class AppUser(Base):
+    """A local account. ``role``: admin | head | methodist | psychologist (titles in ``services.auth.ROLES``)."""
+
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, nullable=False)
+    login: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)  # stored lower-case
+    full_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    post: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    role: Mapped[str] = mapped_column(String(16), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(200), nullable=False, info=CONFIDENTIAL)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, nullable=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, nullable=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0, nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class PsychKey(Base):
+    """The journal's data key wrapped (AES-GCM) by a key derived from a psychologist's password (``user_id``) or
+    from the recovery key printed once at set-up (``kind='recovery'``, no user)."""
+
+    __tablename__ = "psych_key"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), nullable=False)  # password | recovery
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True, unique=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, info=CONFIDENTIAL)
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary, nullable=False, info=CONFIDENTIAL)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+
+
+class PsychClient(Base):
+    """The code ↔ person table of the psychologist: the code is the pseudonym used in the journal; who is behind it
+    (name, birth date, contacts, note) is one encrypted JSON document."""
+
+    __tablename__ = "psych_client"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, nullable=False)
+    code: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    category: Mapped[str] = mapped_column(String(16), default="pupil", nullable=False)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=CONFIDENTIAL)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class PsychSession(Base):
+    """One entry of the psychologist's journal (DOMAIN «Psychologist»). The facts used for counting are plain; the
+    request, result, recommendations and notes are encrypted (``*_enc``, AES-GCM bound to uuid and field)."""
+
+    __tablename__ = "psych_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid, nullable=False)
+    psychologist_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), nullable=True)
+    held_on: Mapped[date] = mapped_column(Date, nullable=False)
+    start_time: Mapped[str] = mapped_column(String(5), default="", nullable=False)  # «ЧЧ:ММ» or empty
+    duration_min: Mapped[int] = mapped_column(Integer, default=45, nullable=False)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), nullable=True)
+    client_category: Mapped[str] = mapped_column(String(16), nullable=False)  # pupil|parent|teacher|admin
+    client_class: Mapped[str] = mapped_column(String(10), default="", nullable=False)
+    client_code: Mapped[str] = mapped_column(String(32), default="", nullable=False)
+    form: Mapped[str] = mapped_column(String(12), default="individual", nullable=False)  # individual|group
+    group_size: Mapped[int] = mapped_column(Integer, default=1, nullable=False)
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    request_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=CONFIDENTIAL)
+    result_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=CONFIDENTIAL)
+    recommendations_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=CONFIDENTIAL)
+    notes_enc: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, info=CONFIDENTIAL)
+    follow_up_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow, nullable=False)
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_psych_session_held_on", "held_on"),
+        Index("ix_psych_session_code", "client_code"),
+        Index("ix_psych_session_school", "school_id", "held_on"),
+    )
+
+
+class AuditLog(Base):
+    """Who changed what and when, and who opened a confidential record. Ordered by ``seq``.
+
+    ``action``: create | update | delete | open | login | login_failed | logout | lock | password | export | …;
+    for a confidential field ``old_value``/``new_value`` stay empty and ``note`` says «изменено»."""
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
+    user_login: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    user_name: Mapped[str] = mapped_column(String(200), default="", nullable=False)
+    action: Mapped[str] = mapped_column(String(16), nullable=False)
+    entity: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    record_uuid: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    field: Mapped[str] = mapped_column(String(64), default="", nullable=False)
+    old_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="", nullable=False)
+
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_record", "entity", "record_uuid"),
+        Index("ix_audit_log_user", "user_login"),
+    )
+
+
+#: Tables that hold the psychologist's confidential data: they never enter a sync package or a change log.
+CONFIDENTIAL_TABLES = frozenset({"psych_key", "psych_client", "psych_session"})
 
 
 SYNCED_MODELS: tuple[type[Synced], ...] = (

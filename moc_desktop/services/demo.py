@@ -49,6 +49,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from moc_desktop.db.changes import write_audit
 from moc_desktop.db.engine import session_scope
 from moc_desktop.db.models import (
     ChangeLog,
@@ -777,6 +778,9 @@ def generate_demo(
                 f"В базе уже есть школы ({n_live}). Демонстрационные данные создаются только в пустой базе."
             )
         log_before = session.scalar(select(func.count()).select_from(ChangeLog)) or 0
+        write_audit(session, "demo", note=f"Созданы демонстрационные данные (размер {scale})")
+        session.flush()
+        session.info["audit"] = False  # one audit row for the whole generation, not one per created record
         ctx = DemoContext(
             session=session,
             scale_code=scale,
