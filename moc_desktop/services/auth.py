@@ -138,6 +138,12 @@ def has_users(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(AppUser)))
 
 
+def has_admin(session: Session) -> bool:
+    """An active administrator exists; until then the program asks to create one (first run)."""
+    q = select(func.count()).select_from(AppUser).where(AppUser.role == "admin", AppUser.active.is_(True))
+    return bool(session.scalar(q))
+
+
 def get_user(session: Session, login: str) -> AppUser | None:
     return session.scalar(select(AppUser).where(AppUser.login == login.strip().lower()))
 
