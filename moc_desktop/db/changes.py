@@ -22,7 +22,17 @@ from moc_desktop.db.models import AuditLog, ChangeLog, Synced, new_uuid, utcnow
 AUDIT_SKIP = frozenset({"change_log", "audit_log", "doc_counter"})
 #: Columns that change with every write and say nothing to a reader of the audit log.
 _AUDIT_QUIET = frozenset(
-    {"id", "uuid", "created_at", "updated_at", "version", "origin", "last_login_at", "failed_attempts", "locked_until"}
+    {
+        "id",
+        "uuid",
+        "created_at",
+        "updated_at",
+        "version",
+        "origin",
+        "last_login_at",
+        "failed_attempts",
+        "locked_until",
+    }
 )
 _MAX_VALUE = 500
 CHANGED = "изменено"
@@ -60,7 +70,11 @@ def _audit_rows(session: Session, now) -> list[AuditLog]:
     rows: list[AuditLog] = []
 
     def row(action: str, obj, **kw) -> None:
-        rows.append(AuditLog(at=now, action=action, entity=obj.__tablename__, record_uuid=record_key(obj), **who, **kw))
+        rows.append(
+            AuditLog(
+                at=now, action=action, entity=obj.__tablename__, record_uuid=record_key(obj), **who, **kw
+            )
+        )
 
     for obj in list(session.new):
         if getattr(obj, "__tablename__", None) not in AUDIT_SKIP:
@@ -94,7 +108,9 @@ def _audit_rows(session: Session, now) -> list[AuditLog]:
     return rows
 
 
-def write_audit(session: Session, action: str, entity: str = "", record: str = "", note: str = "") -> AuditLog:
+def write_audit(
+    session: Session, action: str, entity: str = "", record: str = "", note: str = ""
+) -> AuditLog:
     """Add one audit row that is not a data change (login, opening a confidential record, an export …)."""
     entry = AuditLog(
         at=utcnow(),
@@ -107,6 +123,7 @@ def write_audit(session: Session, action: str, entity: str = "", record: str = "
     )
     session.add(entry)
     return entry
+
 
 _installed = False
 

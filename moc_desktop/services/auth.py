@@ -180,7 +180,9 @@ def create_user(
     login_n = login.strip().lower()
     errors: dict[str, str] = {}
     if not _LOGIN_RE.match(login_n):
-        errors["login"] = "Логин — от 2 до 64 латинских букв, цифр и знаков «.», «_», «-»; начинается с буквы или цифры."
+        errors["login"] = (
+            "Логин — от 2 до 64 латинских букв, цифр и знаков «.», «_», «-»; начинается с буквы или цифры."
+        )
     elif get_user(session, login_n) is not None:
         errors["login"] = f"Пользователь «{login_n}» уже есть."
     if not full_name.strip():
@@ -233,7 +235,12 @@ def update_user(
         raise ValidationError(errors)
     if user.role == "psychologist" and role != "psychologist":
         _drop_wrap(session, user.id)
-    user.full_name, user.post, user.role, user.active = " ".join(full_name.split()), post.strip(), role, active
+    user.full_name, user.post, user.role, user.active = (
+        " ".join(full_name.split()),
+        post.strip(),
+        role,
+        active,
+    )
     return user
 
 
@@ -253,7 +260,11 @@ def _store_wrap(session: Session, user_id: int | None, secret: str, data_key: by
         _drop_wrap(session, user_id)
     session.flush()
     salt, wrapped = vault.wrap_key(secret, data_key)
-    session.add(PsychKey(kind="recovery" if user_id is None else "password", user_id=user_id, salt=salt, wrapped=wrapped))
+    session.add(
+        PsychKey(
+            kind="recovery" if user_id is None else "password", user_id=user_id, salt=salt, wrapped=wrapped
+        )
+    )
     session.flush()
 
 
@@ -269,7 +280,9 @@ def _unwrap_recovery(session: Session, recovery_key: str) -> bytes:
     try:
         return vault.unwrap_key(vault.normalize_recovery_key(recovery_key), row.salt, row.wrapped)
     except vault.WrongKey as exc:
-        raise AuthError("Ключ восстановления не подходит. Проверьте, что он введён полностью и без ошибок.") from exc
+        raise AuthError(
+            "Ключ восстановления не подходит. Проверьте, что он введён полностью и без ошибок."
+        ) from exc
 
 
 def _principal(user: AppUser, journal_key: bytes | None = None) -> Principal:
@@ -308,23 +321,35 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
         raise LoginRefused("Неверный логин или пароль.")
     if user.locked_until is not None and user.locked_until > now:
         wait = int((user.locked_until - now).total_seconds()) + 1
-        write_audit(session, "login_failed", "app_user", user.uuid, "вход заблокирован после неудачных попыток")
+        write_audit(
+            session, "login_failed", "app_user", user.uuid, "вход заблокирован после неудачных попыток"
+        )
         session.commit()
-        raise LoginRefused(f"Слишком много неудачных попыток. Повторите вход через {_seconds_text(wait)}.", wait)
+        raise LoginRefused(
+            f"Слишком много неудачных попыток. Повторите вход через {_seconds_text(wait)}.", wait
+        )
     try:
         _hasher.verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         user.failed_attempts += 1
         delay = _lock_seconds(user.failed_attempts)
         user.locked_until = now + timedelta(seconds=delay) if delay else None
-        write_audit(session, "login_failed", "app_user", user.uuid, f"неверный пароль (попытка {user.failed_attempts})")
+        write_audit(
+            session,
+            "login_failed",
+            "app_user",
+            user.uuid,
+            f"неверный пароль (попытка {user.failed_attempts})",
+        )
         session.commit()
         if delay:
             raise LoginRefused(
                 f"Неверный пароль. Вход заблокирован на {_seconds_text(delay)}.", delay
             ) from None
         left = LOCKOUT_AFTER - user.failed_attempts
-        raise LoginRefused(f"Неверный логин или пароль. До временной блокировки осталось попыток: {left}.") from None
+        raise LoginRefused(
+            f"Неверный логин или пароль. До временной блокировки осталось попыток: {left}."
+        ) from None
     user.failed_attempts = 0
     user.locked_until = None
     user.last_login_at = now
@@ -473,7 +498,9 @@ def set_autologin(session: Session, admin: Principal, login: str | None) -> None
     if login:
         account = _existing(session, login)
         if account.role == "psychologist":
-            raise ValidationError({"autologin": "Автоматический вход недоступен для учётной записи психолога."})
+            raise ValidationError(
+                {"autologin": "Автоматический вход недоступен для учётной записи психолога."}
+            )
         if not account.active:
             raise ValidationError({"autologin": "Учётная запись отключена."})
         login = account.login
@@ -486,7 +513,12 @@ def autologin(session: Session) -> Principal | None:
     if not login:
         return None
     account = get_user(session, login)
-    if account is None or not account.active or account.role == "psychologist" or account.must_change_password:
+    if (
+        account is None
+        or not account.active
+        or account.role == "psychologist"
+        or account.must_change_password
+    ):
         return None
     session.info.update({"actor_login": account.login, "actor_name": account.full_name})
     write_audit(session, "login", "app_user", account.uuid, "автоматический вход")
