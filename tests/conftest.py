@@ -46,3 +46,17 @@ def factory(db):
 def session(factory):
     with factory() as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def quick_argon2(monkeypatch):
+    """Argon2 at low costs inside the test process. Hash strings and wrapped keys carry their own costs, so what a
+    test writes still opens with the production costs (CLI tests run the real ones in a subprocess)."""
+    from argon2 import PasswordHasher
+
+    from moc_desktop.services import auth, vault
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(vault, "KDF_TIME_COST", 1)
+    monkeypatch.setattr(vault, "KDF_MEMORY_KIB", 1024)
+    monkeypatch.setattr(vault, "KDF_PARALLELISM", 1)

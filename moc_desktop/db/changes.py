@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -43,8 +43,10 @@ def _text(value) -> str | None:
         return None
     if isinstance(value, bool):
         return "да" if value else "нет"
-    if isinstance(value, datetime):
-        return value.strftime("%d.%m.%Y %H:%M:%S")
+    if isinstance(value, datetime):  # stored in UTC; the log is read in local time
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone().strftime("%d.%m.%Y %H:%M:%S")
     if isinstance(value, date):
         return value.strftime("%d.%m.%Y")
     if isinstance(value, bytes):

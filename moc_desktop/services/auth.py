@@ -104,7 +104,7 @@ def require(user: Principal | None, permission: str) -> Principal:
     """The user, if the role holds ``permission``; otherwise :class:`AccessDenied` with a Russian reason."""
     what, roles = PERMISSIONS[permission]
     if user is None:
-        raise AccessDenied(f"Войдите в программу: {what} доступно только после входа.")
+        raise AccessDenied(f"Войдите в программу: раздел «{what}» открывается только после входа.")
     if user.role not in roles:
         allowed = ", ".join(f"«{ROLES[r]}»" for r in ROLES if r in roles)
         raise AccessDenied(f"Недостаточно прав: {what} — только для роли {allowed}.")

@@ -40,14 +40,31 @@ def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
 
 
+_KDF_TAG = b"A2"
+
+
+def kdf_salt() -> bytes:
+    """A fresh salt prefixed with the Argon2id costs in force now («A2», time, memory KiB, parallelism), so a key
+    wrapped today still opens after the costs are raised."""
+    return (
+        _KDF_TAG
+        + KDF_TIME_COST.to_bytes(1, "big")
+        + KDF_MEMORY_KIB.to_bytes(4, "big")
+        + KDF_PARALLELISM.to_bytes(1, "big")
+        + new_salt()
+    )
+
+
 def derive_key(secret: str, salt: bytes) -> bytes:
-    """Argon2id(secret, salt) → a 256-bit wrapping key."""
+    """Argon2id(secret, salt) → a 256-bit wrapping key, with the costs written in the salt by :func:`kdf_salt`."""
+    if len(salt) != 8 + SALT_BYTES or not salt.startswith(_KDF_TAG):
+        raise WrongKey("Ключ журнала записан в неизвестном формате.")
     return hash_secret_raw(
         secret.encode("utf-8"),
-        salt,
-        time_cost=KDF_TIME_COST,
-        memory_cost=KDF_MEMORY_KIB,
-        parallelism=KDF_PARALLELISM,
+        salt[8:],
+        time_cost=salt[2],
+        memory_cost=int.from_bytes(salt[3:7], "big"),
+        parallelism=salt[7],
         hash_len=KEY_BYTES,
         type=Type.ID,
     )
@@ -69,7 +86,7 @@ def _open(key: bytes, blob: bytes, aad: bytes) -> bytes:
 
 def wrap_key(secret: str, data_key: bytes) -> tuple[bytes, bytes]:
     """Wrap ``data_key`` under ``secret`` (a password or a recovery key) → ``(salt, wrapped)``."""
-    salt = new_salt()
+    salt = kdf_salt()
     return salt, _seal(derive_key(secret, salt), data_key, b"moc-desktop/psych-key")
 
 
