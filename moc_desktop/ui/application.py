@@ -1,4 +1,4 @@
-"""QApplication set-up, the first-run wizard, the main window; GUI exception hook."""
+"""QApplication set-up, the first-run wizard, signing in, the main window; GUI exception hook."""
 
 from __future__ import annotations
 
@@ -42,8 +42,35 @@ def show_fatal(message: str) -> None:
     QMessageBox.critical(None, APP_NAME, message)
 
 
+def start_session(window, factory, exit_after_show: bool = False) -> bool:
+    """After the database is open: the first-run wizard if the installation is not configured, then signing in
+    (first administrator / automatic login / login dialog, forced password change, journal key), then the pages.
+    ``False`` — the person chose to leave (the program exits quietly). ``exit_after_show`` (benchmark): no dialogs,
+    pages without a user."""
+    from moc_desktop.services import settings
+
+    if exit_after_show:
+        window.attach(factory, None)
+        return True
+    with factory() as s:
+        configured = settings.is_configured(s)
+    if not configured:
+        from moc_desktop.ui.wizard import FirstRunWizard
+
+        if not FirstRunWizard(factory, window).exec():
+            return False
+    from moc_desktop.ui.login import sign_in
+
+    user = sign_in(factory, window)
+    if user is None:
+        return False
+    window.attach(factory, user)
+    return True
+
+
 def run_gui(url: str, factory=None, exit_after_show: bool = False, t0: float | None = None) -> int:
-    """Show the main window at once, then open the database (already migrated or known current) and fill it."""
+    """Show the main window at once, then open the database (already migrated or known current), sign in and fill
+    the window."""
     app = make_app()
     install_exception_hook()
     from moc_desktop.ui.main_window import MainWindow
@@ -57,7 +84,6 @@ def run_gui(url: str, factory=None, exit_after_show: bool = False, t0: float | N
     def finish() -> None:
         nonlocal factory
         from moc_desktop.db.engine import DatabaseError, open_database
-        from moc_desktop.services import settings
 
         if factory is None:
             try:
@@ -66,15 +92,10 @@ def run_gui(url: str, factory=None, exit_after_show: bool = False, t0: float | N
                 QMessageBox.critical(window, APP_NAME, str(exc))
                 app.exit(2)
                 return
-        with factory() as s:
-            configured = settings.is_configured(s)
-        if not configured and not exit_after_show:
-            from moc_desktop.ui.wizard import FirstRunWizard
-
-            if not FirstRunWizard(factory, window).exec():
-                window.close()
-                return
-        window.attach(factory)
+        if not start_session(window, factory, exit_after_show):
+            window.close()
+            app.exit(0)
+            return
         if exit_after_show:
             app.processEvents()
             print(f"ready {time.time():.4f}", flush=True)

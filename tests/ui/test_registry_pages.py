@@ -58,7 +58,7 @@ def _in_modal(qtbot, action):
 
 def test_only_built_areas_in_navigation(window):
     items = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert items == ["Главная", "Школы", "Педагоги", "Диагностика", "Наставничество", "Документы"]
+    assert items == ["Главная", "Школы", "Педагоги", "Диагностика", "Наставничество", "Психолог", "Документы"]
     assert window.nav.currentItem().text() == "Главная"
 
 
