@@ -375,7 +375,7 @@ def read_table(
 
     ``kind`` narrows the header detection to one kind's fields (``None``: any kind)."""
     p = Path(path)
-    sheet_name, rows = _load_rows(p, sheet)
+    sheet_name, rows = load_rows(p, sheet)
     if not rows:
         raise ImportFileError(f"Файл «{p.name}» пуст: в нём нет ни одной заполненной ячейки.")
     width = max(len(r.values) for r in rows)
@@ -383,7 +383,7 @@ def read_table(
     return RawTable(p, sheet_name, rows[idx].number, headers, rows[idx + 1 :])
 
 
-def _load_rows(p: Path, sheet: str | int | None) -> tuple[str, list[RawRow]]:
+def load_rows(p: Path, sheet: str | int | None) -> tuple[str, list[RawRow]]:
     """Non-empty rows of the chosen sheet. Any failure of a reader becomes ``ImportFileError`` (never a
     traceback for the user: issue, requirement 1)."""
     data = _read_bytes(p)

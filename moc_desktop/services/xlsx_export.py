@@ -64,7 +64,7 @@ def export_rows(
     for row in rows:
         ws.append(_row_cells(ws, columns, row))
     wb.properties.title = title
-    return _save(wb, path)
+    return save_workbook(wb, path)
 
 
 def _header_cells(ws, columns: Sequence[Column]) -> list:
@@ -197,7 +197,7 @@ def column_widths(columns: Sequence[Column], rows: Sequence[Sequence[Any]]) -> l
     return widths
 
 
-def _save(wb, path: str | Path) -> Path:
+def save_workbook(wb, path: str | Path) -> Path:
     """Build the workbook in memory, then write it through a temporary file next to the target: a failed
     export never leaves half a workbook (nor a half-written one behind an open file)."""
     target = Path(path)
@@ -393,7 +393,7 @@ def write_template(kind: str, path: str | Path, session: Session | None = None) 
     ws.title = KIND_TITLES[kind]
     _fill_template_sheet(ws, kind, session)
     _fill_explanations(wb.create_sheet("Пояснения"), kind, session)
-    return _save(wb, path)
+    return save_workbook(wb, path)
 
 
 def _fill_template_sheet(ws, kind: str, session: Session | None) -> None:

@@ -445,7 +445,7 @@ class CardsPreview:
 
 def detect_layout(path: str | Path) -> str:
     """``card`` when the first sheet has the card's grid (two rater titles in one row), else ``rows``."""
-    _name, rows = imports._load_rows(Path(path), 0)
+    _name, rows = imports.load_rows(Path(path), 0)
     for r in rows[:60]:
         if len({_rater_title_cell(v) for v in r.values} - {None}) >= 2:
             return "card"
@@ -608,9 +608,9 @@ def _read_rows(p: Path, sheet, tpl: cards.Template, people: _People, preview: Ca
 
 def _sheets(p: Path) -> list[tuple[str, list[imports.RawRow]]]:
     """All sheets of the file as rows (through the importer's own reader; a CSV is one sheet)."""
-    first = imports._load_rows(p, 0)  # the importer's checks: missing, empty, password, broken …
+    first = imports.load_rows(p, 0)  # the importer's checks: missing, empty, password, broken …
     names = _sheet_names(p)
-    return [first] + [imports._load_rows(p, i) for i in range(1, len(names))]
+    return [first] + [imports.load_rows(p, i) for i in range(1, len(names))]
 
 
 def _sheet_names(p: Path) -> list[str]:
@@ -892,7 +892,7 @@ def write_cards_template(
             )
     _explanations(wb.create_sheet("Пояснения"), kind, tpl)
     wb.properties.title = TEMPLATE_KINDS[kind]
-    return xlsx_export._save(wb, path)
+    return xlsx_export.save_workbook(wb, path)
 
 
 def _unique_sheet(title: str, used: set[str]) -> str:
@@ -1331,7 +1331,7 @@ def export_results(session: Session, campaign_id: int, path: str | Path) -> Path
         school_rows,
     )
     wb.properties.title = f"Результаты диагностики: {camp.title}"
-    return xlsx_export._save(wb, path)
+    return xlsx_export.save_workbook(wb, path)
 
 
 # --- the printable blank card ------------------------------------------------------------------------------------

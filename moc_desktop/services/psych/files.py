@@ -265,7 +265,7 @@ def write_template(path: str | Path, session: Session | None = None) -> Path:
     for row in ex.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return xlsx_export._save(wb, path)
+    return xlsx_export.save_workbook(wb, path)
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -358,7 +358,7 @@ def import_journal(
     ``AccessDenied``, ``ImportFileError``, ``ImportRefused``. Does not commit."""
     journal_cipher(user)
     p = Path(path)
-    _sheet, rows = imports._load_rows(p, 0)
+    _sheet, rows = imports.load_rows(p, 0)
     if not rows:
         raise ImportFileError(f"Файл «{p.name}» пуст: в нём нет ни одной заполненной ячейки.")
     h, cols, headers = _find_header(rows, p.name)

@@ -377,6 +377,6 @@ def write_annual_report_xlsx(session: Session, user: Principal, year: str, path:
         if title != "Сводка":
             ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(rows) + 1}"
     wb.properties.title = f"{REPORT_TITLE} за {norm} учебный год"
-    out = xlsx_export._save(wb, path)
+    out = xlsx_export.save_workbook(wb, path)
     write_audit(session, "export", "psych_report", norm, f"сводка: {Path(path).name}")
     return out
