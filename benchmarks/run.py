@@ -9,8 +9,14 @@
 6. Diagnostics: the municipal summary of a campaign (≈ 5 500 cards; target < 500 ms), the summary per school,
    the dynamics between two campaigns, and saving one teacher's card (48 scores) with the commit — the latter on
    a copy of the L database, so the cached one stays as generated.
+7. Psychologist's journal (60 000 entries): count, the first page (200 rows) by date, the page at offset 30 000,
+   sorted by school, filtered by kind and school, the aggregates of a school year (``reports.summary``), opening
+   an entry (decrypting its four texts), and the «Психолог» page reload until the first rows are shown.
 
-Usage: benchmarks/run.py [--rounds N] [--rebuild]
+The L database is cached in ``benchmarks/.data``; it is rebuilt with ``--rebuild`` and by itself when its schema
+revision is not this build's head or it lacks the records of a later capability (the psychologist's journal).
+
+Usage: benchmarks/run.py [--rounds N] [--rebuild] [--only SECTION …]
 """
 
 from __future__ import annotations
@@ -47,11 +53,35 @@ def ms(x: float) -> str:
     return f"{x * 1000:.1f} мс"
 
 
+def cache_problem(db: Path) -> str:
+    """Why the cached L database cannot be used ("" when it can): another schema revision than this build's head
+    (it would be migrated but lack the new records), or no journal entries of the psychologist."""
+    from moc_desktop.db import SCHEMA_HEAD
+
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        try:
+            revision = con.execute("SELECT version_num FROM alembic_version").fetchone()
+            revision = revision[0] if revision else "?"
+            if revision != SCHEMA_HEAD:
+                return f"схема {revision}, нужна {SCHEMA_HEAD}"
+            if not con.execute("SELECT count(*) FROM psych_session").fetchone()[0]:
+                return "нет записей журнала психолога"
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        return f"не читается ({exc})"
+    return ""
+
+
 def build_l(rebuild: bool) -> Path:
     DATA.mkdir(exist_ok=True)
     db = DATA / "scale-L.sqlite3"
     if db.exists() and not rebuild:
-        return db
+        problem = cache_problem(db)
+        if not problem:
+            return db
+        print(f"Сохранённая база L устарела ({problem}): создаётся заново.")
     for p in DATA.glob("scale-L.sqlite3*"):
         p.unlink()
     from moc_desktop.db.engine import open_database
@@ -322,16 +352,155 @@ def diagnostics(db: Path, rounds: int) -> None:
     )
 
 
+def psych_journal(db: Path, rounds: int) -> None:
+    """Section 7 (module docstring). Reads only: the login and the «open» audit rows are rolled back."""
+    import random
+
+    from sqlalchemy import func, select
+
+    from moc_desktop.db.engine import open_database
+    from moc_desktop.db.models import PsychSession
+    from moc_desktop.services import auth, demo
+    from moc_desktop.services.psych import journal, reports
+
+    n = max(10, 2 * rounds)
+    engine, factory = open_database(f"sqlite:///{db}", None)
+    with factory() as s:
+        try:
+            user = auth.authenticate(s, "psiholog", demo.DEMO_PASSWORD)
+        except auth.LoginRefused as exc:
+            print(
+                f"\n7. Журнал психолога: вход демонстрационного психолога не удался ({exc}); пересоздайте базу"
+            )
+            engine.dispose()
+            return
+        s.rollback()
+        total = s.scalar(
+            select(func.count()).select_from(PsychSession).where(PsychSession.deleted_at.is_(None))
+        )
+        school_id, kind = s.execute(
+            select(PsychSession.school_id, PsychSession.kind)
+            .where(PsychSession.school_id.is_not(None))
+            .group_by(PsychSession.school_id, PsychSession.kind)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).one()
+        uuids = list(s.scalars(select(PsychSession.uuid).order_by(PsychSession.id)))
+    if user.journal_key is None:
+        print(
+            "\n7. Журнал психолога: журнал не открывается демонстрационным паролем; пересоздайте базу (--rebuild)"
+        )
+        engine.dispose()
+        return
+
+    def median(fn) -> tuple[float, float, object]:
+        """(first call, median of the next ``n``, result) — each call in a fresh session, rolled back."""
+        times, result = [], None
+        for _ in range(n + 1):
+            with factory() as s:
+                t = time.perf_counter()
+                result = fn(s)
+                times.append(time.perf_counter() - t)
+                s.rollback()
+        return times[0], statistics.median(times[1:]), result
+
+    everything = journal.JournalFilter()
+    narrow = journal.JournalFilter(school_id=school_id, kind=kind)
+    print(f"\n7. Журнал психолога ({total} записей)")
+    cases = (
+        ("подсчёт записей (count_sessions)", lambda s: journal.count_sessions(s, user, everything)),
+        (
+            "первая страница, 200 строк по дате",
+            lambda s: journal.list_sessions(s, user, everything, limit=200, sort="held_on"),
+        ),
+        (
+            "страница со смещением 30 000",
+            lambda s: journal.list_sessions(s, user, everything, offset=30000, limit=200, sort="held_on"),
+        ),
+        (
+            "первая страница по школе",
+            lambda s: journal.list_sessions(s, user, everything, limit=200, sort="school", descending=False),
+        ),
+        (
+            "отбор по виду работы и школе (+ подсчёт)",
+            lambda s: (
+                journal.count_sessions(s, user, narrow),
+                journal.list_sessions(s, user, narrow, limit=200),
+            ),
+        ),
+    )
+    for title, fn in cases:
+        first, med, result = median(fn)
+        size = len(result) if isinstance(result, list) else result if isinstance(result, int) else result[0]
+        print(f"   {title}: {ms(med)} медиана из {n}, первый вызов {ms(first)}  ({size})")
+    year = "2025/2026"
+    first, med, sm = median(lambda s: reports.summary(s, user, *reports.school_year_bounds(year)))
+    print(
+        f"   сводка за {year} (reports.summary, {sm.sessions} записей, детей {sm.children_served}): "
+        f"{ms(med)} медиана, первый вызов {ms(first)}  (цель < 300 мс)"
+    )
+    rng = random.Random(7)
+    picks = iter(rng.sample(uuids, n + 1))
+    first, med, data = median(lambda s: journal.open_session(s, user, next(picks)))
+    print(f"   открытие записи (расшифровка 4 полей + запись аудита): {ms(med)} медиана, первое {ms(first)}")
+
+    try:
+        from moc_desktop.ui.application import make_app
+        from moc_desktop.ui.psych import PsychPage
+    except ImportError as exc:  # the page is built by a later capability
+        print(f"   страница «Психолог»: нет ({exc})")
+        engine.dispose()
+        return
+    app = make_app()
+    page = PsychPage(factory, lambda: user)
+    page.resize(1280, 760)
+    page.show()
+    app.processEvents()
+    loads = []
+    for _ in range(rounds):
+        t = time.perf_counter()
+        page.reload()
+        app.processEvents()
+        table = getattr(page, "table", None)
+        if table is not None:
+            table.viewport().repaint()
+        loads.append(time.perf_counter() - t)
+    model = getattr(page, "model", None)
+    shown = f"{model.rowCount()} из {model.total}" if model is not None else "?"
+    print(
+        f"   страница «Психолог» (пересчёт + первые строки на экране, {shown}): {ms(statistics.median(loads))}"
+    )
+    page.close()
+    engine.dispose()
+
+
+SECTIONS = ("start", "staff", "documents", "diagnostics", "psych")
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--rebuild", action="store_true", help="пересоздать базу масштаба L")
+    p.add_argument(
+        "--only",
+        nargs="+",
+        choices=SECTIONS,
+        metavar="РАЗДЕЛ",
+        help="только эти разделы: " + ", ".join(SECTIONS),
+    )
     args = p.parse_args()
+    only = set(args.only or SECTIONS)
     db = build_l(args.rebuild)
-    cold_start(db, args.rounds)
-    staff_list_and_keystrokes(db, args.rounds)
-    documents(args.rounds)
-    diagnostics(db, args.rounds)
+    if "start" in only:
+        cold_start(db, args.rounds)
+    if "staff" in only:
+        staff_list_and_keystrokes(db, args.rounds)
+    if "documents" in only:
+        documents(args.rounds)
+    if "diagnostics" in only:
+        diagnostics(db, args.rounds)
+    if "psych" in only:
+        psych_journal(db, args.rounds)
     return 0
 
 

@@ -1,6 +1,11 @@
 """moc-desktop-cli: headless commands. An interface, not a debug aid: names and options are stable.
 
 Refusals exit non-zero with a Russian message and no traceback; ``--format json`` prints JSON only.
+
+Passwords are never options: ``users add`` and ``psych import`` take the password only from the environment
+variable ``MOC_PASSWORD`` (so it stays out of the shell history and the process list), and a psychologist's
+recovery key only from ``MOC_RECOVERY_KEY``. Changes made by a command are written to the audit log under the
+actor «cli» («командная строка»); ``psych import`` writes them under the psychologist who logged in.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +23,11 @@ from moc_desktop import APP_NAME, __version__, config
 log = logging.getLogger("moc_desktop.cli")
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 70
+#: Environment variables holding secrets (never accepted as command-line options).
+ENV_PASSWORD = "MOC_PASSWORD"
+ENV_RECOVERY_KEY = "MOC_RECOVERY_KEY"
+#: Who the audit log names for changes made from the command line.
+CLI_ACTOR = ("cli", "командная строка")
 
 
 class Refusal(Exception):
@@ -132,7 +143,69 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_diagnostics_parser(sub)
     _add_mentoring_parser(sub)
+    _add_users_parser(sub)
+    _add_psych_parser(sub)
     return p
+
+
+def _add_users_parser(sub) -> None:
+    """``users add|list``: accounts of the program. The password comes only from ``MOC_PASSWORD``."""
+    g = sub.add_parser("users", help="учётные записи пользователей программы")
+    gg = g.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ДЕЙСТВИЕ")
+    fmt_help = "вывод: text (по умолчанию) или json"
+
+    a = gg.add_parser(
+        "add",
+        help=f"добавить пользователя (пароль — из переменной окружения {ENV_PASSWORD})",
+        description=(
+            f"Пароль берётся только из переменной окружения {ENV_PASSWORD}. Для педагога-психолога, "
+            f"добавляемого после первого, можно сразу открыть журнал: {ENV_RECOVERY_KEY}=ключ восстановления."
+        ),
+        allow_abbrev=False,
+    )
+    a.add_argument("login", metavar="ЛОГИН", help="латинские буквы, цифры, «.», «_», «-»")
+    a.add_argument(
+        "--role",
+        required=True,
+        metavar="РОЛЬ",
+        help="admin, head, methodist, psychologist или по-русски («методист», «педагог-психолог»)",
+    )
+    a.add_argument("--name", required=True, metavar="ФИО", help="фамилия, имя, отчество")
+    a.add_argument("--post", default="", metavar="ДОЛЖНОСТЬ", help="должность")
+    a.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
+
+    ls = gg.add_parser("list", help="список пользователей")
+    ls.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
+
+
+def _add_psych_parser(sub) -> None:
+    """``psych import|template|report``: the psychologist's journal from Excel, and its aggregates."""
+    g = sub.add_parser("psych", help="журнал педагога-психолога: загрузка из Excel и сводный отчёт")
+    gg = g.add_subparsers(dest="action", required=True, parser_class=_Parser, metavar="ДЕЙСТВИЕ")
+    fmt_help = "вывод: text (по умолчанию) или json"
+
+    i = gg.add_parser(
+        "import",
+        help=f"загрузить записи журнала из .xlsx/.xls/.csv (пароль — из {ENV_PASSWORD})",
+        description=(
+            f"Вход под учётной записью педагога-психолога: пароль берётся из переменной окружения "
+            f"{ENV_PASSWORD}. Если журнал для этой учётной записи ещё не открыт, один раз укажите "
+            f"{ENV_RECOVERY_KEY}=ключ восстановления."
+        ),
+        allow_abbrev=False,
+    )
+    i.add_argument("file", type=Path, help="файл журнала (.xlsx, .xls или .csv)")
+    i.add_argument("--user", required=True, metavar="ЛОГИН", help="логин педагога-психолога")
+    i.add_argument("--valid-only", action="store_true", help="загрузить верные строки, пропустив ошибочные")
+    i.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
+
+    t = gg.add_parser("template", help="шаблон Excel журнала для переноса записей")
+    t.add_argument("file", type=Path, help="куда записать .xlsx")
+
+    r = gg.add_parser("report", help="сводный отчёт за учебный год (только обобщённые показатели)")
+    r.add_argument("--year", required=True, metavar="ГГГГ/ГГГГ", help="учебный год, например 2025/2026")
+    r.add_argument("--out", type=Path, metavar="FILE", help="записать отчёт в .docx или .xlsx")
+    r.add_argument("--format", choices=("text", "json"), default="text", help=fmt_help)
 
 
 def _add_diagnostics_parser(sub) -> None:
@@ -211,12 +284,15 @@ def _add_mentoring_parser(sub) -> None:
 
 
 def _open(args):
+    """The session factory of the database; its sessions write audit rows under the actor «cli»."""
     from moc_desktop.db.engine import DatabaseError, open_database
 
     try:
         _engine, factory = open_database(config.db_url(args.db), config.paths().ensure().backups_dir)
     except DatabaseError as exc:
         raise Refusal(str(exc), EXIT_REFUSED) from exc
+    info = factory.kw.setdefault("info", {})
+    info["actor_login"], info["actor_name"] = CLI_ACTOR
     return factory
 
 
@@ -347,6 +423,8 @@ def cmd_demo(args) -> int:
         "seed": summary.seed,
         "school_years": summary.school_years,
         "counts": summary.counts,
+        "notes": summary.notes,  # demo accounts, their password, what was skipped
+        "recovery_key": summary.recovery_key,  # of the psychologist's journal, when the demo created it
     }
     _emit(args, summary.describe(), {"status": "ok", **data})
     return EXIT_OK
@@ -590,6 +668,268 @@ def cmd_mentoring(args) -> int:
     return EXIT_OK
 
 
+# --- users and the psychologist's journal ----------------------------------------------------------------------
+
+
+def _env_password(purpose: str) -> str:
+    """The password from ``MOC_PASSWORD``; a refusal when it is not set (never an option of the command)."""
+    password = os.environ.get(ENV_PASSWORD, "")
+    if not password:
+        raise Refusal(
+            f"Пароль не задан. Укажите его в переменной окружения {ENV_PASSWORD} ({purpose}); "
+            "в параметрах команды пароль не принимается, чтобы он не остался в истории команд."
+        )
+    return password
+
+
+def _validation_refusal(args, exc, headline: str) -> Refusal:
+    """A :class:`ValidationError` as a refusal listing each field's message (JSON: ``errors`` field → text)."""
+    fields = {"login": "Логин", "full_name": "ФИО", "role": "Роль", "password": "Пароль"}
+    lines = [f"  {fields.get(k, k)}: {v}" for k, v in exc.errors.items()]
+    payload = None
+    if getattr(args, "format", "text") == "json":
+        payload = {"status": "refused", "message": headline, "errors": dict(exc.errors)}
+    return Refusal(headline + "\n" + "\n".join(lines), payload=payload)
+
+
+def _users_add(args, factory) -> int:
+    from moc_desktop.db.engine import session_scope
+    from moc_desktop.services import auth
+    from moc_desktop.services.common import ValidationError
+
+    password = _env_password("не короче 8 символов")
+    recovery = os.environ.get(ENV_RECOVERY_KEY, "").strip() or None
+    role_error: dict[str, str] = {}
+    try:
+        role = auth.role_code(args.role)
+    except ValidationError as exc:
+        role, role_error = args.role, exc.errors  # checked with the other fields below
+    headline = "Пользователь не добавлен."
+    try:
+        with session_scope(factory) as s:
+            new = auth.create_user(
+                s,
+                args.login,
+                args.name,
+                role,
+                password,
+                post=args.post,
+                recovery_key=recovery if role == "psychologist" else None,
+            )
+            user = new.user
+            login, full_name, role_title = user.login, user.full_name, auth.ROLES[user.role]
+            # the first psychologist creates the journal's key; a later one gets it with the recovery key
+            has_key = role == "psychologist" and bool(new.recovery_key or recovery)
+            journal_exists = auth.journal_is_set_up(s)
+    except ValidationError as exc:
+        raise _validation_refusal(args, ValidationError({**exc.errors, **role_error}), headline) from exc
+    except auth.AuthError as exc:
+        raise Refusal(f"{headline} {exc}") from exc
+    lines = [f"Пользователь добавлен: {login} — {full_name} ({role_title})."]
+    if new.recovery_key:
+        lines += [
+            "",
+            "Создан журнал педагога-психолога. Ключ восстановления (показывается один раз):",
+            "",
+            f"    {new.recovery_key}",
+            "",
+            "Запишите ключ и храните его отдельно от компьютера (в сейфе у руководителя). Он нужен, чтобы открыть",
+            "журнал после сброса пароля или для второго психолога. Без пароля психолога и без этого ключа",
+            "записи журнала прочитать невозможно — никто, включая администратора, их не восстановит.",
+        ]
+    elif role == "psychologist" and not has_key and journal_exists:
+        lines.append(
+            "Журнал психолога для этой учётной записи пока закрыт: при первом входе введите ключ "
+            f"восстановления (или добавьте пользователя заново с {ENV_RECOVERY_KEY}=ключ)."
+        )
+    elif role == "psychologist" and recovery:
+        lines.append("Журнал психолога для этой учётной записи открыт ключом восстановления.")
+    data = {"status": "ok", "login": login, "role": role, "recovery_key": new.recovery_key}
+    if role == "psychologist":
+        data["journal_access"] = has_key
+    _emit(args, "\n".join(lines), data)
+    return EXIT_OK
+
+
+def cmd_users(args) -> int:
+    from moc_desktop.services import auth
+
+    factory = _open(args)
+    if args.action == "add":
+        return _users_add(args, factory)
+    with factory() as s:
+        users = auth.list_users(s)
+        data = [
+            {
+                "login": u.login,
+                "full_name": u.full_name,
+                "role": u.role,
+                "role_title": auth.ROLES.get(u.role, u.role),
+                "post": u.post,
+                "active": u.active,
+                "last_login": u.last_login_at.strftime("%d.%m.%Y %H:%M") if u.last_login_at else None,
+            }
+            for u in users
+        ]
+    text = "\n".join(
+        f"{d['login']:16} {d['full_name']:40} {d['role_title']:17} {'активна' if d['active'] else 'отключена'}"
+        for d in data
+    )
+    _emit(args, text or "Пользователей нет.", data)
+    return EXIT_OK
+
+
+#: ``psych report`` needs no login: it shows only aggregates (what may leave the installation). The services
+#: check permissions against a principal, so the command uses this internal read-only one of role «head»
+#: (the role of the МОЦ's head, who holds ``psych.aggregates`` and nothing of the journal itself).
+REPORT_PRINCIPAL_ROLE = "head"
+
+
+def _report_principal():
+    from moc_desktop.services import auth
+
+    login, name = CLI_ACTOR
+    return auth.Principal(user_id=0, login=login, full_name=name, role=REPORT_PRINCIPAL_ROLE)
+
+
+def _psych_login(factory, login: str):
+    """Log in a psychologist from ``MOC_PASSWORD`` (lockout applies) with the journal key; ``MOC_RECOVERY_KEY``
+    opens the journal once for an account that has no key yet."""
+    from moc_desktop.services import auth
+
+    password = _env_password("пароль педагога-психолога")
+    with factory() as s:
+        try:
+            user = auth.authenticate(s, login, password)
+        except auth.LoginRefused as exc:
+            raise Refusal(f"Вход не выполнен: {exc}") from exc
+        if user.role != "psychologist":
+            s.commit()
+            raise Refusal(
+                f"Загружать записи в журнал может только педагог-психолог; у пользователя «{user.login}» "
+                f"роль «{user.role_title}»."
+            )
+        if user.journal_key is None:
+            recovery = os.environ.get(ENV_RECOVERY_KEY, "").strip()
+            if not auth.needs_journal_access(s, user):
+                s.commit()
+                raise Refusal("Журнал педагога-психолога ещё не создан в этой базе.")
+            if not recovery:
+                s.commit()
+                raise Refusal(
+                    f"Журнал для учётной записи «{user.login}» ещё не открыт (пароль сброшен или учётная запись "
+                    f"добавлена после первого психолога). Запустите команду один раз с переменной окружения "
+                    f"{ENV_RECOVERY_KEY}=ключ восстановления."
+                )
+            try:
+                user = auth.grant_journal_access(s, user, password, recovery)
+            except auth.AuthError as exc:
+                s.commit()
+                raise Refusal(f"Журнал не открыт: {exc}") from exc
+        s.commit()
+    auth.bind_actor(factory, user)
+    return user
+
+
+def cmd_psych(args) -> int:
+    from moc_desktop.services import imports, xlsx_export
+    from moc_desktop.services.psych import files
+
+    factory = _open(args)
+    if args.action == "template":
+        with factory() as s:  # the schools of the registry become the drop-down list of the column «Школа»
+            try:
+                out = files.write_template(args.file, s)
+            except xlsx_export.ExportError as exc:
+                raise Refusal(str(exc)) from exc
+        print(f"Шаблон журнала записан: {out}")
+        return EXIT_OK
+    if args.action == "report":
+        return _psych_report(args, factory)
+    from moc_desktop.services import auth
+
+    user = _psych_login(factory, args.user)
+    with factory() as s:
+        try:
+            result = files.import_journal(s, user, args.file, valid_only=args.valid_only)
+            s.commit()
+        except imports.ImportFileError as exc:
+            raise Refusal(str(exc)) from exc
+        except imports.ImportRefused as exc:
+            raise _import_refused(exc, "Импорт журнала") from exc
+        except auth.AuthError as exc:
+            raise Refusal(str(exc)) from exc
+    headline = f"Записи журнала загружены: {result.created}" + (
+        f", уже были в журнале: {result.unchanged}" if result.unchanged else ""
+    )
+    headline += f", пропущено строк с ошибками: {result.skipped}." if result.skipped else "."
+    return _import_done(args, headline, result)
+
+
+def _psych_report(args, factory) -> int:
+    from moc_desktop.services.common import format_date, normalize_school_year
+    from moc_desktop.services.psych import journal, reports
+
+    year = normalize_school_year(args.year)
+    if year is None:
+        raise Refusal(f"«{args.year}» — не учебный год. Укажите его так: 2025/2026.", EXIT_USAGE)
+    suffix = args.out.suffix.lower() if args.out else ""
+    if args.out is not None and suffix not in (".docx", ".xlsx"):
+        raise Refusal("Отчёт записывается в файл .docx или .xlsx.", EXIT_USAGE)
+    user = _report_principal()
+    date_from, date_to = reports.school_year_bounds(year)
+    with factory() as s:
+        sm = reports.summary(s, user, date_from, date_to)
+        out = None
+        if args.out is not None:
+            write = (
+                reports.write_annual_report_docx if suffix == ".docx" else reports.write_annual_report_xlsx
+            )
+            try:
+                out = write(s, user, year, args.out)
+            except OSError as exc:
+                raise Refusal(f"Не удалось записать файл «{args.out}»: {exc.strerror or exc}.") from exc
+        s.commit()  # the export's audit row
+    data = {
+        "status": "ok",
+        "year": year,
+        "date_from": sm.date_from.isoformat(),
+        "date_to": sm.date_to.isoformat(),
+        "sessions": sm.sessions,
+        "hours": sm.hours,
+        "participants": sm.participants,
+        "children_served": sm.children_served,
+        "by_kind": sm.by_kind,
+        "by_category": sm.by_category,
+        "by_form": sm.by_form,
+        "by_school": [{"school": n, "sessions": k, "children": c} for n, k, c in sm.by_school],
+        "by_month": [{"month": m, "sessions": k} for m, k in sm.by_month],
+    }
+    if out is not None:
+        data["file"] = str(out)
+
+    def named(counts: dict[str, int], titles: dict[str, str]) -> str:
+        return ", ".join(f"{titles.get(k, k)} — {n}" for k, n in counts.items() if n) or "—"
+
+    hours = f"{sm.hours:.1f}".replace(".", ",")
+    lines = [
+        f"Работа педагога-психолога за {year} учебный год "
+        f"({format_date(sm.date_from)}–{format_date(sm.date_to)})",
+        f"Записей: {sm.sessions}, часов: {hours}, участников: {sm.participants}.",
+        f"Обследовано и проконсультировано обучающихся: {sm.children_served}.",
+        "По видам работы: " + named(sm.by_kind, journal.KINDS) + ".",
+        "По категориям: " + named(sm.by_category, journal.CATEGORIES) + ".",
+        "По формам: " + named(sm.by_form, journal.FORMS) + ".",
+    ]
+    if sm.by_school:
+        lines.append("По школам:")
+        lines += [f"  {n}: записей {k}, обучающихся {c}" for n, k, c in sm.by_school]
+    if out is not None:
+        lines.append(f"Отчёт записан: {out}")
+    _emit(args, "\n".join(lines), data)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable] = {
     "order": cmd_document,
     "protocol": cmd_document,
@@ -602,6 +942,8 @@ COMMANDS: dict[str, Callable] = {
     "backup": cmd_backup,
     "diagnostics": cmd_diagnostics,
     "mentoring": cmd_mentoring,
+    "users": cmd_users,
+    "psych": cmd_psych,
 }
 
 

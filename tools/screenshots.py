@@ -29,15 +29,31 @@ def main() -> int:
     from PySide6.QtGui import QFont
     from PySide6.QtWidgets import QApplication
 
+    from moc_desktop.db.engine import session_scope
+    from moc_desktop.services import auth
     from moc_desktop.ui.application import make_app
     from moc_desktop.ui.main_window import MainWindow
     from moc_desktop.ui.person_dialog import PersonDialog
     from moc_desktop.ui.school_dialog import SchoolDialog
 
+    with session_scope(factory) as s:
+        auth.create_user(s, "admin", "Администраторова Алла Петровна", "admin", ADMIN_PASSWORD)
+    with session_scope(factory) as s:
+        head = auth.authenticate(s, "rukovoditel", demo.DEMO_PASSWORD)
+    auth.bind_actor(factory, head)
+
     app = make_app()
     app.setFont(QFont("DejaVu Sans", 9))
     OUT.mkdir(parents=True, exist_ok=True)
-    w = MainWindow(factory, url)
+    from moc_desktop.ui.login import LoginDialog
+
+    login = LoginDialog(factory, login="psiholog")
+    login.show()
+    app.processEvents()
+    login.grab().save(str(OUT / "login.png"))
+    login.close()
+
+    w = MainWindow(factory, url, user=head)
     w.resize(1360, 760)
     w.show()
     app.processEvents()
@@ -105,9 +121,53 @@ def main() -> int:
     w.grab().save(str(OUT / "documents.png"))
     w.close()
     QApplication.processEvents()
+    psych_and_admin(factory, url, app)
     order_example(factory, tmp)
     print(f"Снимки экрана: {OUT}")
     return 0
+
+
+ADMIN_PASSWORD = "admin-parol"
+
+
+def psych_and_admin(factory, url: str, app) -> None:
+    """The psychologist's journal as the psychologist sees it, an entry, and the administrator's audit log."""
+    from moc_desktop.db.engine import session_scope
+    from moc_desktop.services import auth, demo
+    from moc_desktop.ui.main_window import MainWindow
+    from moc_desktop.ui.psych_dialogs import SessionDialog
+
+    with session_scope(factory) as s:
+        psy = auth.authenticate(s, "psiholog", demo.DEMO_PASSWORD)
+    auth.bind_actor(factory, psy)
+    w = MainWindow(factory, url, user=psy)
+    w.resize(1360, 760)
+    w.show()
+    w.go("Психолог")
+    app.processEvents()
+    w.grab().save(str(OUT / "psych-journal.png"))
+    page = w.psych_page
+    uuid = page.model.rows[0].uuid
+    d = SessionDialog(factory, psy, uuid, w)
+    d.show()
+    app.processEvents()
+    d.grab().save(str(OUT / "psych-session.png"))
+    d.confirm = lambda *_a: True
+    d.close()
+    w.close()
+    app.processEvents()
+
+    with session_scope(factory) as s:
+        admin = auth.authenticate(s, "admin", ADMIN_PASSWORD)
+    auth.bind_actor(factory, admin)
+    w = MainWindow(factory, url, user=admin)
+    w.resize(1360, 760)
+    w.show()
+    w.go("Журнал аудита")
+    app.processEvents()
+    w.grab().save(str(OUT / "audit.png"))
+    w.close()
+    app.processEvents()
 
 
 def order_example(factory, tmp: Path) -> None:

@@ -10,7 +10,17 @@ appendices from the data, numbered in date order, some cancelled, a few drafts, 
 and protocols of its councils ending at ``today``; campaigns of the competence diagnostic (входная / промежуточная /
 итоговая) with a card for every teacher of every school (:func:`_step_diagnostics` tells the rules); mentoring of
 the current school year: school partnerships with agreements, roadmaps and events, teacher mentor pairs with plans
-from the diagnostic deficits and meetings (:func:`_step_mentoring`).
+from the diagnostic deficits and meetings (:func:`_step_mentoring`); demo accounts of the program
+(:func:`_step_users`) and three school years of the psychologist's journal, encrypted like real entries
+(:func:`_step_psych`).
+
+Demo accounts (created when absent): ``rukovoditel`` (руководитель МОЦ), ``metodist`` (методист), ``psiholog``
+(педагог-психолог, named as the demo МОЦ's psychologist), all with the password :data:`DEMO_PASSWORD` = ``"demo-parol"`` — a demo base is for showing
+the program, never for real data. No administrator is made: the program asks for one at its first start, with
+the installer's own password. The summary lists the accounts (:attr:`DemoSummary.notes`); when ``psiholog``
+creates the journal its recovery key is in :attr:`DemoSummary.recovery_key` and in the notes (printed once). If
+the base already has a journal key that ``psiholog`` with the demo password cannot open, no journal entries are
+made (``counts["psych_session"] == 0`` and a note says why).
 Domain: ../DOMAIN «Who and what», «School statuses», «Staff», «Documents», «Competence diagnostic card»; seed 003
 Tables 1–3, 13–16, Приложение 2–3 and order № 448-од; seed 002 (roadmap).
 
@@ -73,7 +83,7 @@ from moc_desktop.db.models import (
     StaffMove,
     SwotItem,
 )
-from moc_desktop.services.common import current_school_year, fold, previous_school_years
+from moc_desktop.services.common import current_school_year, fold, previous_school_years, school_year_of
 from moc_desktop.services.schools import SHNOR_SUB_LABELS, SWOT_QUADRANTS
 
 __all__ = [
@@ -86,6 +96,7 @@ __all__ = [
     "DemoSchool",
     "DemoStep",
     "DemoSummary",
+    "DEMO_PASSWORD",
     "generate_demo",
     "register_step",
 ]
@@ -101,6 +112,7 @@ SCALES: dict[str, dict[str, int]] = {
         "orders": 40,
         "protocols": 12,
         "mentor_pairs": 50,
+        "psych_sessions": 600,
     },
     "L": {
         "schools": 120,
@@ -109,11 +121,15 @@ SCALES: dict[str, dict[str, int]] = {
         "orders": 150,
         "protocols": 40,
         "mentor_pairs": 1500,
+        "psych_sessions": 60000,
     },
 }
 
 #: Objects added before the session is flushed (the change log rows are written at each flush).
 FLUSH_EVERY = 2500
+
+#: Password of every demo account (see the module docstring). Shown in the summary; for demonstrations only.
+DEMO_PASSWORD = "demo-parol"
 
 #: The invented municipality. Settings of the installation are filled from it when they are still empty.
 DISTRICT = "Северный район"
@@ -625,6 +641,12 @@ class DemoContext:
     #: people without a school: role (director, deputy, methodist, psychologist, social, uo_head) → persons
     moc_staff: dict[str, list[Person]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    #: lines for the summary (accounts, the recovery key, what was skipped and why)
+    notes: list[str] = field(default_factory=list)
+    recovery_key: str | None = None
+    #: the demo psychologist's account and the journal's data key (``None``: the journal cannot be written)
+    psych_user_id: int | None = None
+    journal_key: bytes | None = field(default=None, repr=False)
     person_keys: set[tuple[str, str, str, int]] = field(default_factory=set)
     short_names: set[str] = field(default_factory=set)
     _pending: int = 0
@@ -701,6 +723,11 @@ class DemoSummary:
     school_years: list[str]
     counts: dict[str, int]  # table name → created records; «change_log» → rows written
     seconds: float
+    #: Russian lines for the person who made the base: demo accounts and their password, the recovery key of the
+    #: psychologist's journal (shown once), what was skipped
+    notes: list[str] = field(default_factory=list)
+    #: the recovery key of the journal when the demo created it (``None`` when the journal already existed)
+    recovery_key: str | None = field(default=None, repr=False)
 
     def __getitem__(self, table: str) -> int:
         return self.counts.get(table, 0)
@@ -731,10 +758,13 @@ class DemoSummary:
             "partnership_event": "мероприятий партнёрств",
             "mentor_pair": "наставнических пар",
             "mentor_meeting": "встреч наставников",
+            "app_user": "учётных записей",
+            "psych_session": "записей журнала педагога-психолога",
+            "psych_client": "карточек клиентов психолога",
         }
         parts = [f"{labels.get(t, t)} — {n}" for t, n in self.counts.items() if t != "change_log"]
         seconds = f"{self.seconds:.1f}".replace(".", ",")
-        return f"Создано за {seconds} с: " + ", ".join(parts) + "."
+        return "\n".join([f"Создано за {seconds} с: " + ", ".join(parts) + ".", *self.notes])
 
 
 # --- the entry point -------------------------------------------------------------------------------------------
@@ -810,7 +840,9 @@ def generate_demo(
         counts = dict(ctx.counts)
         counts["change_log"] = (session.scalar(select(func.count()).select_from(ChangeLog)) or 0) - log_before
     report(1.0, "Готово")
-    return DemoSummary(scale, seed, years, counts, time.perf_counter() - started)
+    return DemoSummary(
+        scale, seed, years, counts, time.perf_counter() - started, list(ctx.notes), ctx.recovery_key
+    )
 
 
 def _load_existing(ctx: DemoContext) -> None:
@@ -4205,3 +4237,669 @@ def is_young(p: DemoPerson) -> bool:
     from moc_desktop.services.staff import is_young_specialist
 
     return is_young_specialist(p.obj.experience_years, p.obj.young_specialist)
+
+
+# --- demo accounts ---------------------------------------------------------------------------------------------
+
+#: (login, role, post, МОЦ staff role whose name the account takes)
+DEMO_ACCOUNTS: tuple[tuple[str, str, str, str], ...] = (
+    ("rukovoditel", "head", "директор", "director"),
+    ("metodist", "methodist", "методист", "methodist"),
+    ("psiholog", "psychologist", "педагог-психолог", "psychologist"),
+)
+
+
+@register_step("Пользователи", weight=0.02)
+def _step_users(ctx: DemoContext) -> None:
+    """Demo accounts (module docstring): created through ``auth.create_user`` (hashed passwords) when their login
+    is free, named as the МОЦ staff of the demo (no administrator: see the module docstring). Then the
+    journal's data key is opened with ``psiholog``'s demo password for :func:`_step_psych`."""
+    from moc_desktop.db.models import PsychKey
+    from moc_desktop.services import auth, vault
+
+    session, rng = ctx.session, ctx.rng
+    created: list[str] = []
+    for login, role, post, staff_role in DEMO_ACCOUNTS:
+        if auth.get_user(session, login) is not None:
+            continue
+        people = ctx.moc_staff.get(staff_role) or []
+        if people:
+            p = people[0]
+            full_name = f"{p.last_name} {p.first_name} {p.middle_name}"
+        else:
+            full_name = ctx.new_name(rng.random() < 0.7, ctx.today.year - rng.randint(26, 55)).fio
+        new = auth.create_user(session, login, full_name, role, DEMO_PASSWORD, post=post)
+        ctx.counts["app_user"] = ctx.counts.get("app_user", 0) + 1
+        created.append(f"{login} — {auth.ROLES[role]}")
+        if new.recovery_key:
+            ctx.recovery_key = new.recovery_key
+    if created:
+        ctx.notes.append(f"Учётные записи (пароль «{DEMO_PASSWORD}»): " + ", ".join(created) + ".")
+    else:
+        ctx.notes.append("Демонстрационные учётные записи уже были в базе: новые не созданы.")
+    if ctx.recovery_key:
+        ctx.notes.append(
+            f"Ключ восстановления журнала педагога-психолога (показывается один раз): {ctx.recovery_key}."
+        )
+    psych = auth.get_user(session, "psiholog")
+    if psych is None or psych.role != "psychologist":
+        return
+    ctx.psych_user_id = psych.id
+    row = session.scalar(select(PsychKey).where(PsychKey.user_id == psych.id))
+    if row is not None:
+        try:
+            ctx.journal_key = vault.unwrap_key(DEMO_PASSWORD, row.salt, row.wrapped)
+        except vault.WrongKey:
+            ctx.journal_key = None
+
+
+# --- the psychologist's journal --------------------------------------------------------------------------------
+
+#: Share of entries by client category (DOMAIN «Psychologist»): pupils most, then parents, teachers, administration.
+PSY_CATEGORY_SHARE = {"pupil": 0.60, "parent": 0.20, "teacher": 0.15, "admin": 0.05}
+#: Chance that a case of the category is a group entry (≈ 20 % of all entries are group work).
+PSY_GROUP_SHARE = {"pupil": 0.2, "parent": 0.15, "teacher": 0.3, "admin": 0.1}
+#: Entries per individual case (a client's history): weights for 1, 2, … 6 entries.
+PSY_CASE_LENGTH = {"pupil": (30, 22, 18, 13, 10, 7), "parent": (60, 25, 10, 5), "teacher": (65, 25, 10),
+                   "admin": (80, 20)}  # fmt: skip
+#: Chance that an entry has no school (a consultation at the МОЦ itself).
+PSY_NO_SCHOOL = 0.06
+
+#: Individual work with a pupil: (grades, request, first kind, following kinds, result of the first entry,
+#: results of later entries, recommendations). Believable requests of a school psychologist (seeds 000/001/003).
+PSY_PUPIL_TOPICS: tuple[tuple, ...] = (
+    (
+        (5, 5),
+        "Адаптация обучающихся 5 класса: трудности перехода к предметному обучению, жалобы на усталость",
+        "diagnostics",
+        ("correction", "consultation", "correction"),
+        "Проведена диагностика школьной тревожности (методика Филлипса): повышен уровень тревожности в "
+        "ситуации проверки знаний, самооценка занижена.",
+        (
+            "Проведено развивающее занятие: упражнения на снижение тревожности, составлен план подготовки к урокам.",
+            "Положительная динамика: ребёнок легче включается в работу на уроках, меньше жалуется на усталость.",
+            "Обсуждены трудности с новыми учителями-предметниками, отработаны способы обращения за помощью.",
+        ),
+        (
+            "Классному руководителю: закрепить за ребёнком ответственное поручение, отмечать успехи.",
+            "Родителям: соблюдать режим дня, не перегружать дополнительными занятиями в период адаптации.",
+        ),
+    ),
+    (
+        (1, 1),
+        "Адаптация первоклассника: плачет по утрам, не хочет идти в школу, не включается в работу на уроке",
+        "diagnostics",
+        ("correction", "correction", "consultation"),
+        "Проведена диагностика адаптации (наблюдение, рисуночная методика «Школа зверей»): признаки "
+        "дезадаптации, эмоциональная напряжённость.",
+        (
+            "Проведено игровое коррекционно-развивающее занятие, ребёнок охотно выполнял задания.",
+            "Эмоциональное состояние улучшилось, появился друг в классе.",
+        ),
+        (
+            "Родителям: ежедневно спокойно обсуждать школьный день, не сравнивать с другими детьми.",
+            "Учителю: использовать индивидуальные поощрения, давать посильные поручения.",
+        ),
+    ),
+    (
+        (9, 9),
+        "Тревожность перед ГИА: страх провалить ОГЭ, нарушения сна, трудности концентрации",
+        "diagnostics",
+        ("consultation", "correction", "consultation"),
+        "Проведена диагностика уровня экзаменационной тревожности: высокий уровень, преобладают "
+        "физиологические проявления.",
+        (
+            "Освоены приёмы саморегуляции (дыхательные упражнения, планирование подготовки по дням).",
+            "Уровень тревожности снизился, обучающийся использует приёмы саморегуляции на пробном экзамене.",
+            "Обсуждены стратегии поведения на экзамене, составлен личный план подготовки.",
+        ),
+        (
+            "Продолжить использование приёмов саморегуляции; чередовать подготовку и отдых.",
+            "Родителям: поддерживать ребёнка, не усиливать значимость экзамена.",
+        ),
+    ),
+    (
+        (11, 11),
+        "Тревожность перед ГИА: страх не набрать баллы ЕГЭ для поступления, высокая нагрузка",
+        "consultation",
+        ("diagnostics", "correction", "consultation"),
+        "Проведена консультация: обсуждены ожидания, страхи, связанные с ЕГЭ и выбором вуза.",
+        (
+            "Проведено занятие по развитию навыков саморегуляции и тайм-менеджмента.",
+            "Выявлен средний уровень тревожности, ресурсы поддержки в семье достаточные.",
+        ),
+        ("Составить реалистичный план подготовки; предусмотреть время на сон и отдых.",),
+    ),
+    (
+        (5, 9),
+        "Конфликт с одноклассниками: жалобы на насмешки, отказ посещать уроки физкультуры",
+        "consultation",
+        ("diagnostics", "correction", "consultation", "correction"),
+        "Проведена беседа: выяснены обстоятельства конфликта, эмоциональное состояние ребёнка напряжённое.",
+        (
+            "Проведена социометрия в классе: ребёнок в группе «изолированных».",
+            "Проведено занятие по развитию навыков общения и уверенного поведения.",
+            "Конфликт урегулирован при участии классного руководителя, ребёнок вернулся к занятиям.",
+        ),
+        (
+            "Классному руководителю: провести классный час по сплочению коллектива, контролировать ситуацию.",
+            "Рассмотреть возможность примирительной встречи через школьную службу медиации.",
+        ),
+    ),
+    (
+        (6, 10),
+        "Снижение учебной мотивации, пропуски уроков без уважительной причины",
+        "diagnostics",
+        ("consultation", "consultation"),
+        "Проведена диагностика учебной мотивации (методика Лускановой, анкета): преобладает внешняя мотивация, "
+        "интерес к учёбе снижен.",
+        (
+            "Проведена беседа о жизненных целях и интересах, намечены шаги по ликвидации задолженностей.",
+            "Посещаемость улучшилась, задолженности по двум предметам ликвидированы.",
+        ),
+        ("Учителям-предметникам: дифференцированные задания, ситуация успеха на уроке.",),
+    ),
+    (
+        (2, 5),
+        "Трудности концентрации внимания на уроках, быстрая утомляемость (по запросу учителя)",
+        "diagnostics",
+        ("correction", "correction", "correction", "council"),
+        "Проведена диагностика внимания и работоспособности (корректурная проба, таблицы Шульте): "
+        "низкий объём и устойчивость внимания.",
+        (
+            "Проведено занятие на развитие произвольного внимания и самоконтроля.",
+            "Отмечена небольшая положительная динамика в выполнении заданий по образцу.",
+            "Случай рассмотрен на ППк, определён индивидуальный образовательный маршрут.",
+        ),
+        (
+            "Учителю: чаще менять виды деятельности, давать задания небольшими порциями.",
+            "Родителям: ограничить время за экраном, обеспечить полноценный сон.",
+        ),
+    ),
+    (
+        (3, 8),
+        "Агрессивное поведение на переменах, драки с одноклассниками",
+        "consultation",
+        ("diagnostics", "correction", "correction", "consultation"),
+        "Проведена беседа с обучающимся; со слов классного руководителя — повторяющиеся вспышки агрессии.",
+        (
+            "Проведена диагностика (тест «Несуществующее животное», опросник Басса — Дарки): повышенная "
+            "враждебность.",
+            "Проведено занятие по обучению способам выражения гнева без вреда для окружающих.",
+            "Количество конфликтов снизилось, обучающийся использует приём «стоп-пауза».",
+        ),
+        ("Классному руководителю: включить ребёнка во внеурочную спортивную деятельность.",),
+    ),
+    (
+        (8, 10),
+        "Профориентация: выбор профиля обучения в 10 классе, трудности самоопределения",
+        "diagnostics",
+        ("consultation",),
+        "Проведена профориентационная диагностика (ДДО Климова, карта интересов): ведущий тип «человек — "
+        "человек», выражены социальные интересы.",
+        ("Проведена консультация по результатам диагностики, обсуждены варианты профилей и колледжей.",),
+        ("Посетить дни открытых дверей колледжей; пройти пробы на платформе «Билет в будущее».",),
+    ),
+    (
+        (1, 4),
+        "Трудности в освоении программы: не справляется с чтением и письмом, направление на ППк",
+        "diagnostics",
+        ("council", "correction", "correction", "consultation"),
+        "Проведено психологическое обследование для ППк: особенности развития познавательной сферы, "
+        "темп работы замедлен.",
+        (
+            "На заседании ППк принято решение о направлении на ПМПК, согласие родителей получено.",
+            "Проведено занятие на развитие фонематического восприятия и зрительно-моторной координации.",
+            "Выполнены рекомендации ПМПК, ребёнок обучается по адаптированной программе.",
+        ),
+        (
+            "Учителю: учитывать темп работы, предоставлять образец выполнения задания.",
+            "Родителям: пройти обследование у логопеда и невролога.",
+        ),
+    ),
+    (
+        (4, 9),
+        "Переживание развода родителей: замкнутость, снижение успеваемости",
+        "consultation",
+        ("correction", "consultation", "correction"),
+        "Проведена беседа: ребёнок тяжело переживает изменение семейной ситуации, эмоциональный фон снижен.",
+        (
+            "Проведено занятие с использованием арт-терапевтических техник.",
+            "Эмоциональное состояние стабилизировалось, ребёнок делится переживаниями.",
+        ),
+        ("Родителям: не вовлекать ребёнка в конфликт взрослых, сохранить привычный режим дня.",),
+    ),
+    (
+        (6, 11),
+        "Низкая самооценка, замкнутость, трудности в общении со сверстниками",
+        "diagnostics",
+        ("correction", "correction", "consultation"),
+        "Проведена диагностика самооценки (методика Дембо — Рубинштейн): заниженная самооценка.",
+        (
+            "Проведено занятие с элементами тренинга уверенного поведения.",
+            "Ребёнок стал активнее на уроках, записался в кружок.",
+        ),
+        ("Классному руководителю: привлекать к делам класса, где ребёнок может проявить себя.",),
+    ),
+    (
+        (7, 11),
+        "По результатам социально-психологического тестирования (СПТ) — повышенная вероятность вовлечения в "
+        "рискованное поведение",
+        "consultation",
+        ("diagnostics", "prevention", "consultation"),
+        "Проведена беседа по результатам СПТ; выявлены трудности во взаимоотношениях в семье.",
+        (
+            "Проведена углублённая диагностика: факторы риска преобладают над факторами защиты.",
+            "Проведено профилактическое занятие, составлен план индивидуального сопровождения.",
+        ),
+        ("Включить в план индивидуальной профилактической работы; информировать родителей.",),
+    ),
+    (
+        (5, 9),
+        "Зависимость от гаджетов: нарушение режима сна, конфликты с родителями из-за телефона",
+        "consultation",
+        ("prevention", "consultation"),
+        "Проведена беседа: обучающийся проводит за телефоном до 6 часов в день, признаёт проблему.",
+        ("Проведено профилактическое занятие, составлен договор об использовании телефона в семье.",),
+        ("Родителям: договориться о правилах пользования гаджетами, личный пример.",),
+    ),
+)
+
+#: Individual work with adults: category → (request, kinds, results, recommendations).
+PSY_ADULT_TOPICS: dict[str, tuple[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...]] = {
+    "parent": (
+        (
+            "Консультация по вопросам адаптации ребёнка к обучению в 5 классе",
+            ("consultation",),
+            ("Даны рекомендации по организации режима дня и поддержке ребёнка в период адаптации.",),
+            ("Поддерживать контакт с классным руководителем; хвалить за усилия, а не только за оценки.",),
+        ),
+        (
+            "Трудности во взаимоотношениях с подростком: грубость, уход от общения",
+            ("consultation", "consultation"),
+            ("Обсуждены возрастные особенности подросткового периода, способы конструктивного общения.",),
+            ("Использовать «я-сообщения», выделять время для совместных занятий.",),
+        ),
+        (
+            "Как помочь ребёнку при подготовке к ГИА",
+            ("consultation", "education"),
+            ("Даны рекомендации по психологической поддержке выпускника в период подготовки к экзаменам.",),
+            ("Создать спокойную обстановку дома, не сравнивать с другими детьми.",),
+        ),
+        (
+            "Результаты психологического обследования ребёнка и рекомендации ППк",
+            ("consultation", "council"),
+            (
+                "Родители ознакомлены с результатами обследования и решением ППк, согласие на сопровождение получено.",
+            ),
+            ("Выполнять рекомендации специалистов, пройти ПМПК в установленный срок.",),
+        ),
+        (
+            "Детско-родительский конфликт из-за использования телефона и компьютерных игр",
+            ("consultation",),
+            ("Обсуждены причины конфликта, предложены способы договориться о правилах.",),
+            ("Ввести семейные правила пользования гаджетами, предложить ребёнку альтернативные занятия.",),
+        ),
+    ),
+    "teacher": (
+        (
+            "Профессиональное выгорание: эмоциональное истощение, раздражительность в работе с классом",
+            ("diagnostics", "consultation"),
+            (
+                "Проведена диагностика эмоционального выгорания (методика В.В. Бойко): фаза «резистенция» "
+                "сформирована.",
+                "Проведена консультация, освоены приёмы профилактики эмоционального выгорания.",
+            ),
+            (
+                "Планировать время отдыха, использовать приёмы саморегуляции, обращаться за поддержкой к коллегам.",
+            ),
+        ),
+        (
+            "Конфликт с классом: нарушение дисциплины на уроках",
+            ("consultation", "consultation"),
+            ("Проанализированы причины конфликта, обсуждены приёмы управления классом.",),
+            ("Выработать с классом правила работы на уроке, использовать положительное подкрепление.",),
+        ),
+        (
+            "Работа с обучающимся с ОВЗ в общеобразовательном классе",
+            ("consultation", "council"),
+            ("Обсуждены особенности ребёнка и рекомендации ПМПК, приёмы организации работы на уроке.",),
+            ("Использовать наглядные опоры, дозировать задания, согласовать работу с тьютором.",),
+        ),
+        (
+            "Трудное поведение обучающегося на уроке",
+            ("consultation",),
+            ("Проанализированы ситуации нарушения поведения, выработана единая тактика педагогов класса.",),
+            ("Реагировать спокойно и последовательно, отмечать случаи правильного поведения.",),
+        ),
+        (
+            "Взаимодействие с родителями, предъявляющими претензии к педагогу",
+            ("consultation",),
+            ("Обсуждены способы конструктивного общения с родителями, подготовлен план встречи.",),
+            ("Проводить встречи с участием администрации, фиксировать договорённости письменно.",),
+        ),
+    ),
+    "admin": (
+        (
+            "Психологический климат в педагогическом коллективе школы",
+            ("consultation", "expertise"),
+            (
+                "Проведена консультация заместителя директора, согласован план диагностики климата.",
+                "Проведена экспертиза психологического климата коллектива, подготовлена справка.",
+            ),
+            ("Провести тренинг командообразования, обсудить результаты на педагогическом совете.",),
+        ),
+        (
+            "Организация работы психолого-педагогического консилиума школы",
+            ("council", "consultation"),
+            ("Участие в заседании ППк, даны рекомендации по оформлению документации.",),
+            ("Утвердить план заседаний ППк, вести журнал учёта обучающихся, направляемых на ППк.",),
+        ),
+        (
+            "Экспертиза психологической безопасности образовательной среды",
+            ("expertise",),
+            ("Проведено анкетирование участников образовательных отношений, подготовлено заключение.",),
+            ("Разработать план мероприятий по повышению психологической безопасности среды.",),
+        ),
+        (
+            "Конфликт между участниками образовательных отношений",
+            ("consultation",),
+            ("Проанализирована ситуация, предложен порядок урегулирования через службу медиации.",),
+            ("Провести примирительную встречу с участием медиатора.",),
+        ),
+    ),
+}
+
+#: Group work: category → (kind, grades or None, size range, request, result, recommendations).
+PSY_GROUP_TOPICS: dict[str, tuple[tuple[str, tuple[int, int] | None, tuple[int, int], str, str, str], ...]] = {
+    "pupil": (
+        ("correction", (5, 5), (10, 25), "Программа адаптации пятиклассников «Я — пятиклассник»",
+         "Проведено групповое развивающее занятие, дети активно участвовали в упражнениях.", ""),
+        ("correction", (1, 1), (8, 25), "Программа адаптации первоклассников «Тропинка к своему Я»",
+         "Проведено занятие по развитию эмоциональной сферы и навыков общения.", ""),
+        ("prevention", (9, 11), (8, 26), "Занятие с элементами тренинга «Как справиться с волнением на экзамене»",
+         "Обучающиеся освоили приёмы саморегуляции, получили памятки.", "Использовать приёмы перед экзаменами."),
+        ("diagnostics", (7, 11), (10, 28), "Социально-психологическое тестирование (СПТ)",
+         "Тестирование проведено, результаты переданы в установленном порядке.", ""),
+        ("diagnostics", (1, 4), (8, 26), "Диагностика уровня школьной мотивации (анкета Н.Г. Лускановой)",
+         "Проведено анкетирование класса, результаты доведены до классного руководителя.", ""),
+        ("prevention", (5, 8), (10, 27), "Классный час «Профилактика травли в школе»",
+         "Обсуждены правила безопасного поведения в классе и способы обратиться за помощью.", ""),
+        ("education", (8, 9), (8, 25), "Профориентационное занятие «Мир профессий»",
+         "Проведена игра-погружение, обучающиеся составили профессиограммы.", ""),
+    ),
+    "parent": (
+        ("education", None, (10, 40), "Родительское собрание «Психологическая готовность к ГИА»",
+         "Родители получили рекомендации по поддержке выпускников.", ""),
+        ("education", None, (10, 35), "Родительское собрание «Адаптация первоклассника: как помочь ребёнку»",
+         "Выступление на собрании, розданы памятки.", ""),
+        ("education", None, (8, 30), "Лекторий «Возрастные особенности подростков»",
+         "Проведено занятие, родители задали вопросы о детско-родительских отношениях.", ""),
+    ),
+    "teacher": (
+        ("education", None, (8, 30), "Семинар «Профилактика профессионального выгорания педагогов»",
+         "Проведён семинар-практикум, педагоги освоили приёмы саморегуляции.",
+         "Использовать приёмы саморегуляции в течение рабочего дня."),
+        ("education", None, (6, 25), "Практикум «Конструктивное общение с родителями обучающихся»",
+         "Разобраны трудные ситуации общения, подготовлены речевые образцы.", ""),
+        ("council", None, (4, 8), "Заседание психолого-педагогического консилиума (ППк)",
+         "Рассмотрены случаи обучающихся, испытывающих трудности, приняты решения о сопровождении.", ""),
+        ("prevention", None, (6, 30), "Семинар «Психологическая безопасность образовательной среды»",
+         "Педагоги ознакомлены с признаками травли и порядком действий.", ""),
+    ),
+    "admin": (
+        ("council", None, (3, 6), "Совещание администрации по результатам СПТ",
+         "Обсуждены результаты тестирования, определены классы для профилактической работы.", ""),
+        ("expertise", None, (2, 5), "Экспертиза программы психолого-педагогического сопровождения школы",
+         "Даны замечания и предложения по программе.", ""),
+    ),
+}  # fmt: skip
+
+PSY_NOTES = (
+    "Согласие родителей (законных представителей) на психологическое сопровождение получено.",
+    "Наблюдать в динамике.",
+    "Повторная встреча с участием классного руководителя.",
+    "Информация передана социальному педагогу.",
+    "Ребёнок пришёл по собственной инициативе.",
+    "На встрече присутствовала мама.",
+    "Запрос поступил от классного руководителя.",
+)
+_PSY_DURATIONS = {
+    "consultation": (30, 40, 45, 45, 60),
+    "diagnostics": (45, 45, 60, 90),
+    "correction": (30, 40, 40, 45),
+    "education": (45, 60, 90),
+    "prevention": (40, 45, 60),
+    "expertise": (60, 90, 120),
+    "council": (45, 60, 90),
+}
+_PSY_CODE_LETTER = {"pupil": "О", "parent": "Р", "teacher": "П", "admin": "А"}
+PSY_BATCH = 5000
+
+
+def _psych_days(ctx: DemoContext) -> list[date]:
+    """Working days of the three school years up to ``today``: September–May and the first three weeks of June,
+    without weekends and the New Year holidays."""
+    days: list[date] = []
+    for year in ctx.school_years:
+        y0 = int(year[:4])
+        d, end = date(y0, 9, 1), min(date(y0 + 1, 6, 20), ctx.today)
+        while d <= end:
+            if d.weekday() < 5 and not (d.month == 1 and d.day <= 8) and not (d.month == 12 and d.day == 31):
+                days.append(d)
+            d += timedelta(days=1)
+    return days
+
+
+@register_step("Работа педагога-психолога", weight=0.12)
+def _step_psych(ctx: DemoContext) -> None:
+    """The psychologist's journal over the three school years (``SCALES[…]["psych_sessions"]`` entries).
+
+    Entries are cases: a pupil with a code «О-0001»… seen 1–6 times (a history: diagnostics, then correction
+    sessions, a consultation…), a parent «Р-…», a teacher «П-…» or the administration «А-…» seen 1–4 times, or a
+    group entry without a code (a class, a parents' meeting, a seminar). Categories ≈ 60/20/15/5 %, ≈ 80 %
+    individual; most entries at ШНОР/ШНСУ schools of their year, a few at the МОЦ (no school); ≈ 30 % carry a
+    follow-up date (some overdue). About 10 % of pupil codes get a card in the code table with an invented name.
+    The request, result, recommendations and notes are encrypted with the journal key exactly as
+    ``psych.journal.save_session`` does (uuid made in Python, value bound to uuid and field); rows are inserted in
+    batches with a Core ``insert`` executemany (the ORM's bulk insert splits rows by their empty fields and is
+    several times slower); a confidential table has no change log, and the audit is off for the demo."""
+    import uuid as uuid_mod
+
+    from sqlalchemy import insert
+
+    from moc_desktop.db.models import PsychClient, PsychSession, utcnow
+    from moc_desktop.services import vault
+    from moc_desktop.services.psych import clients
+
+    target = ctx.scale.get("psych_sessions", 0)
+    if not target:
+        return
+    if ctx.journal_key is None or ctx.psych_user_id is None:
+        ctx.counts["psych_session"] = 0
+        ctx.notes.append(
+            "Записи журнала педагога-психолога не созданы: журнал в этой базе защищён ключом, который "
+            "демонстрационная учётная запись «psiholog» не открывает."
+        )
+        return
+    ctx.flush()
+    rng, session, today = ctx.rng, ctx.session, ctx.today
+    cipher = vault.FieldCipher(ctx.journal_key)
+    days = _psych_days(ctx)
+    if not days:  # pragma: no cover - the current school year has started by definition
+        return
+    year_of = {d: school_year_of(d) for d in days}
+    schools_by_year: dict[str, tuple[list[DemoSchool], list[float]]] = {}
+    for y in ctx.school_years:
+        ws = [5.0 if {"shnor", "shnsu"} & set(s.statuses.get(y, [])) else 1.0 for s in ctx.schools]
+        schools_by_year[y] = (list(ctx.schools), ws)
+    next_no = {}
+    for cat in _PSY_CODE_LETTER:
+        m = re.search(r"(\d+)$", clients.next_code(session, cat))
+        next_no[cat] = int(m.group(1)) if m else 1
+    now = utcnow()
+    conn = session.connection()
+    user_id = ctx.psych_user_id
+    rows: list[dict] = []
+    client_rows: list[dict] = []
+    written = 0
+
+    def flush_rows(force: bool = False) -> None:
+        nonlocal written
+        if rows and (force or len(rows) >= PSY_BATCH):
+            conn.execute(insert(PsychSession.__table__), rows)  # Core executemany: one statement
+            written += len(rows)
+            rows.clear()
+            ctx.check_cancel()
+            ctx.progress(written / target, "Работа педагога-психолога: журнал")
+
+    def school_for(day: date) -> DemoSchool | None:
+        pool, weights = schools_by_year[year_of[day]]
+        if not pool or rng.random() < PSY_NO_SCHOOL:
+            return None
+        return rng.choices(pool, weights=weights, k=1)[0]
+
+    def grade_in(school: DemoSchool | None, lo: int, hi: int) -> int:
+        top = 9 if school is not None and school.kind == "oosh" else 11
+        return rng.randint(min(lo, top), min(hi, top))
+
+    def letter(school: DemoSchool | None) -> str:
+        big = school is None or school.in_centre
+        return rng.choice("АБВ" if big else "АБ") if big or rng.random() < 0.4 else "А"
+
+    def add(day, kind, cat, school, klass, code, form, size, request, result, recs, follow) -> None:
+        uid = str(uuid_mod.uuid4())
+        note = rng.choice(PSY_NOTES) if rng.random() < 0.15 else ""
+        hour, half = rng.randint(8, 16), rng.choice((0, 30))
+        rows.append(
+            {
+                "uuid": uid,
+                "psychologist_id": user_id,
+                "held_on": day,
+                "start_time": "" if rng.random() < 0.08 else f"{hour:02d}:{half:02d}",
+                "duration_min": rng.choice(_PSY_DURATIONS[kind]),
+                "school_id": school.obj.id if school is not None else None,
+                "client_category": cat,
+                "client_class": klass,
+                "client_code": code,
+                "form": form,
+                "group_size": size,
+                "kind": kind,
+                "request_enc": cipher.encrypt(request, uid, "request"),
+                "result_enc": cipher.encrypt(result, uid, "result"),
+                "recommendations_enc": cipher.encrypt(recs, uid, "recommendations"),
+                "notes_enc": cipher.encrypt(note, uid, "notes"),
+                "follow_up_on": follow,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        flush_rows()
+
+    def later(day: date) -> date | None:
+        """A working day 7–21 days after ``day`` within the journal's days (``None`` past today)."""
+        want = day + timedelta(days=rng.randint(7, 21))
+        if want > today:
+            return None
+        while want.weekday() >= 5:
+            want += timedelta(days=1)
+        return want if want <= today else None
+
+    budget = {c: n for c, n in zip(PSY_CATEGORY_SHARE, _allocate(target, list(PSY_CATEGORY_SHARE.values()), 0),
+                                   strict=True)}  # fmt: skip
+    for cat in PSY_CATEGORY_SHARE:
+        left = budget[cat]
+        while left > 0:
+            day = rng.choice(days)
+            school = school_for(day)
+            if rng.random() < PSY_GROUP_SHARE[cat]:
+                kind, grades, (lo, hi), request, result, recs = rng.choice(PSY_GROUP_TOPICS[cat])
+                klass = ""
+                if grades is not None:
+                    klass = f"{grade_in(school, *grades)}{letter(school)}"
+                elif cat == "parent" and rng.random() < 0.5:
+                    klass = f"{rng.randint(1, 11 if school is None or school.kind != 'oosh' else 9)}{letter(school)}"
+                add(
+                    day,
+                    kind,
+                    cat,
+                    school,
+                    klass,
+                    "",
+                    "group",
+                    rng.randint(lo, hi),
+                    request,
+                    result,
+                    recs,
+                    None,
+                )
+                left -= 1
+                continue
+            n = min(left, rng.choices(range(1, 7), weights=_pad(PSY_CASE_LENGTH[cat]), k=1)[0])
+            code = f"{_PSY_CODE_LETTER[cat]}-{next_no[cat]:04d}"
+            next_no[cat] += 1
+            dates = [day]
+            while len(dates) < n:
+                nxt = later(dates[-1])
+                if nxt is None or year_of.get(nxt) != year_of[day]:
+                    break
+                dates.append(nxt)
+            if cat == "pupil":
+                grades, request, first, following, result1, results, recs = rng.choice(PSY_PUPIL_TOPICS)
+                klass = f"{grade_in(school, *grades)}{letter(school)}"
+                kinds = [first, *following]
+                plan = [(kinds[min(i, len(kinds) - 1)], result1 if i == 0 else rng.choice(results))
+                        for i in range(len(dates))]  # fmt: skip
+                rec_pool = recs
+                if rng.random() < 0.1:
+                    grade = int(klass[:-1])
+                    by = int(year_of[day][:4]) - 6 - grade
+                    name = ctx.new_name(rng.random() < 0.5, by)
+                    cid = str(uuid_mod.uuid4())
+                    doc = {
+                        "full_name": name.fio,
+                        "birth_date": date(by, rng.randint(1, 12), rng.randint(1, 28)).isoformat(),
+                        "class_name": klass,
+                        "contacts": f"мама: +7 9{rng.randint(0, 99):02d} {rng.randint(100, 999)}-"
+                        f"{rng.randint(10, 99)}-{rng.randint(10, 99)}",
+                        "note": "",
+                    }
+                    client_rows.append(
+                        {
+                            "uuid": cid,
+                            "code": code,
+                            "category": "pupil",
+                            "school_id": school.obj.id if school is not None else None,
+                            "secret": cipher.encrypt(json.dumps(doc, ensure_ascii=False), cid, "secret"),
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                    )
+            else:
+                request, kinds_t, results_t, rec_pool = rng.choice(PSY_ADULT_TOPICS[cat])
+                klass = (
+                    f"{grade_in(school, 1, 11)}{letter(school)}"
+                    if cat == "parent" and rng.random() < 0.7
+                    else ""
+                )
+                plan = [(kinds_t[min(i, len(kinds_t) - 1)], results_t[min(i, len(results_t) - 1)])
+                        for i in range(len(dates))]  # fmt: skip
+            for i, (d, (kind, result)) in enumerate(zip(dates, plan, strict=True)):
+                follow = None
+                if i + 1 < len(dates):
+                    follow = dates[i + 1] if rng.random() < 0.35 else None
+                elif rng.random() < 0.3:
+                    follow = d + timedelta(days=rng.randint(7, 45))
+                req = request if i == 0 else f"Повторная встреча: {_lower_first(request)}"
+                recs = rng.choice(rec_pool) if rng.random() < 0.85 else ""
+                add(d, kind, cat, school, klass, code, "individual", 1, req, result, recs, follow)
+            left -= len(dates)
+    flush_rows(force=True)
+    if client_rows:
+        conn.execute(insert(PsychClient.__table__), client_rows)
+    ctx.counts["psych_session"] = written
+    ctx.counts["psych_client"] = len(client_rows)
+
+
+def _pad(weights: tuple[int, ...], n: int = 6) -> tuple[int, ...]:
+    return tuple(weights) + (0,) * (n - len(weights))

@@ -72,7 +72,7 @@ def short_name(user) -> str:
 class MainWindow(QMainWindow):
     def __init__(self, factory=None, url: str = "", parent=None, user=None):
         super().__init__(parent)
-        from moc_desktop.ui.login import IdleLock
+        from moc_desktop.ui.idle import IdleLock
 
         self.factory = None
         self.url = url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -148,6 +149,22 @@ class SettingsDialog(QDialog):
         self.accept()
 
 
+def show_demo_notes(parent, notes: list[str]) -> QMessageBox:
+    """The demo accounts, their password and the journal's recovery key — shown without blocking (``open``)."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        "Демонстрационные данные",
+        "Демонстрационные данные созданы.",
+        parent=parent,
+    )
+    box.setInformativeText("\n\n".join(notes))
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setObjectName("demo_notes")
+    box.open()
+    return box
+
+
 def run_demo_generation(
     parent, factory, scale: str, on_done=None, modal_wait: bool = False
 ) -> BackgroundTask:
@@ -156,7 +173,9 @@ def run_demo_generation(
     def work(progress, cancelled):
         return demo.generate_demo(factory, scale=scale, progress=progress, cancel=cancelled)
 
-    def done(_summary):
+    def done(summary):
+        if summary is not None and getattr(summary, "notes", None):
+            show_demo_notes(parent, summary.notes)
         if on_done:
             on_done()
 

@@ -1,6 +1,6 @@
 """Demo data generator (services.demo): sizes, statuses over three years, mentor pairs, names, indicator kinds,
 МОЦ staff, orders and protocols of the last year, competence diagnostics, change log, determinism, refusal on a
-non-empty base, cancel."""
+non-empty base, cancel; demo accounts and the psychologist's journal (encrypted, aggregates only for others)."""
 
 from __future__ import annotations
 
@@ -803,7 +803,20 @@ def test_same_seed_gives_the_same_data(tmp_path):
                 )
                 return list(s.execute(c)), list(s.execute(q))
 
+        def psych_journal(f):
+            from moc_desktop.db.models import PsychSession
+
+            with f() as s:
+                q = select(
+                    PsychSession.held_on,
+                    PsychSession.client_code,
+                    PsychSession.kind,
+                    PsychSession.client_class,
+                ).order_by(PsychSession.id)
+                return list(s.execute(q))
+
         assert values(f1) == values(f2)
+        assert psych_journal(f1) == psych_journal(f2) and psych_journal(f1) != psych_journal(f3)
         assert documents(f1) == documents(f2)
         assert diagnostics(f1) == diagnostics(f2)
         assert diagnostics(f1)[1] != diagnostics(f3)[1]
@@ -977,3 +990,192 @@ def test_every_young_specialist_has_a_mentor_within_the_limit(demo_s):
         assert all(pairs.mentor_load(s, m) <= pairs.MAX_MENTEES_DEFAULT for m in mentors)
         cov = pairs.young_coverage(s)
         assert cov.total and cov.covered >= 0.8 * cov.total
+
+
+# --- demo accounts and the psychologist's journal --------------------------------------------------------------
+
+
+def test_demo_accounts_are_created_with_hashed_passwords(demo_s):
+    from moc_desktop.db.models import AppUser
+
+    factory, summary = demo_s
+    assert summary["app_user"] == 3
+    assert demo.DEMO_PASSWORD == "demo-parol"
+    described = summary.describe()
+    assert "учётных записей — 3" in described
+    assert (
+        "Учётные записи (пароль «demo-parol»): rukovoditel — руководитель МОЦ, "
+        "metodist — методист, psiholog — педагог-психолог." in described
+    )
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){7}", summary.recovery_key or "")
+    assert any(summary.recovery_key in n and "один раз" in n for n in summary.notes)
+    with factory() as s:
+        users = {u.login: u for u in s.scalars(select(AppUser))}
+        assert {login: u.role for login, u in users.items()} == {
+            "rukovoditel": "head",
+            "metodist": "methodist",
+            "psiholog": "psychologist",
+        }
+        for u in users.values():
+            assert u.password_hash.startswith("$argon2id$") and demo.DEMO_PASSWORD not in u.password_hash
+        psych = s.scalar(
+            select(Person).where(SCHOOL_STAFF.is_(False), Person.positions == "педагог-психолог")
+        )
+        assert users["psiholog"].full_name == f"{psych.last_name} {psych.first_name} {psych.middle_name}"
+        director = s.scalar(select(Person).where(Person.school_id.is_(None), Person.positions == "директор"))
+        assert users["rukovoditel"].full_name.startswith(director.last_name)
+
+
+def _journal_rows(s):
+    from moc_desktop.db.models import PsychSession
+
+    return list(s.scalars(select(PsychSession).order_by(PsychSession.id)))
+
+
+def test_methodist_sees_only_aggregates_of_the_journal(demo_s):
+    from moc_desktop.services import auth
+    from moc_desktop.services.psych import clients, journal, reports
+
+    factory, summary = demo_s
+    assert summary["psych_session"] == demo.SCALES["S"]["psych_sessions"] == 600
+    with factory() as s:
+        methodist = auth.authenticate(s, "metodist", demo.DEMO_PASSWORD)
+        assert methodist.journal_key is None
+        for call in (
+            lambda: journal.list_sessions(s, methodist, journal.JournalFilter()),
+            lambda: journal.count_sessions(s, methodist, journal.JournalFilter()),
+            lambda: journal.open_session(s, methodist, _journal_rows(s)[0].uuid),
+            lambda: clients.list_clients(s, methodist),
+        ):
+            with pytest.raises(auth.AccessDenied):
+                call()
+        total = 0
+        for year in YEARS:
+            sm = reports.summary(s, methodist, *reports.school_year_bounds(year))
+            assert sm.sessions > 0 and sm.children_served > 0
+            total += sm.sessions
+        assert total == 600
+        s.rollback()
+
+
+def test_psychologist_opens_demo_entries_decrypted(demo_s):
+    from moc_desktop.services import auth
+    from moc_desktop.services.psych import clients, journal
+
+    factory, summary = demo_s
+    with factory() as s:
+        psych = auth.authenticate(s, "psiholog", demo.DEMO_PASSWORD)
+        assert psych.journal_key is not None
+        assert journal.count_sessions(s, psych, journal.JournalFilter()) == 600
+        newest = journal.list_sessions(s, psych, journal.JournalFilter(), limit=30)
+        assert newest[0].held_on <= TODAY
+        for row in newest:
+            data = journal.open_session(s, psych, row.uuid)
+            assert data.request and data.result
+            assert journal.validate_session(data, TODAY) == {}, (data, journal.validate_session(data, TODAY))
+            assert data.psychologist and data.client_code == row.client_code
+        pupil = next(r for r in newest if r.client_category == "pupil" and r.form == "individual")
+        history = journal.client_history(s, psych, pupil.client_code)
+        assert 1 <= len(history) <= 6 and [h.held_on for h in history] == sorted(h.held_on for h in history)
+        cards = clients.list_clients(s, psych)
+        assert cards and all(c.code.startswith("О-") and len(c.full_name.split()) == 3 for c in cards)
+        card = clients.open_client(s, psych, cards[0].code)
+        assert card.birth_date is not None and card.class_name
+        s.rollback()
+
+
+def test_demo_journal_is_believable_and_valid(demo_s):
+    from moc_desktop.db.models import PsychClient
+    from moc_desktop.services.psych import journal
+
+    factory, _ = demo_s
+    with factory() as s:
+        rows = _journal_rows(s)
+        statuses = {(r.school_id, r.school_year) for r in s.scalars(select(SchoolStatus))
+                    if r.status_code in ("shnor", "shnsu")}  # fmt: skip
+        n_clients = s.scalar(select(func.count()).select_from(PsychClient))
+    assert len(rows) == 600
+    for r in rows:
+        data = journal.SessionData(
+            held_on=r.held_on, kind=r.kind, client_category=r.client_category, start_time=r.start_time,
+            duration_min=r.duration_min, client_class=r.client_class, client_code=r.client_code, form=r.form,
+            group_size=r.group_size, follow_up_on=r.follow_up_on,
+        )  # fmt: skip
+        assert journal.validate_session(data, TODAY) == {}, r.uuid
+        assert r.request_enc and r.result_enc  # encrypted, never plain
+        assert date(2023, 9, 1) <= r.held_on <= TODAY and r.held_on.weekday() < 5
+        if r.client_class:
+            assert re.fullmatch(r"(1[01]|[1-9])[АБВ]", r.client_class), r.client_class
+        if r.client_code:
+            assert (
+                re.fullmatch(r"[ОРПА]-\d{4}", r.client_code)
+                and r.client_code[0]
+                == "ОРПА"[["pupil", "parent", "teacher", "admin"].index(r.client_category)]
+            )
+    cat = Counter(r.client_category for r in rows)
+    assert cat == {"pupil": 360, "parent": 120, "teacher": 90, "admin": 30}
+    individual = sum(r.form == "individual" for r in rows) / 600
+    assert 0.75 <= individual <= 0.9
+    kinds = Counter(r.kind for r in rows)
+    assert kinds.most_common(1)[0][0] == "consultation" and set(kinds) == set(journal.KINDS)
+    at_low = sum((r.school_id, current_school_year_of(r.held_on)) in statuses for r in rows if r.school_id)
+    assert at_low / sum(1 for r in rows if r.school_id) > 0.5  # most work at ШНОР/ШНСУ schools
+    assert 0 < sum(r.school_id is None for r in rows) < 0.15 * 600  # a few at the МОЦ itself
+    uses = Counter(r.client_code for r in rows if r.client_category == "pupil" and r.client_code)
+    assert max(uses.values()) <= 6 and sum(n >= 3 for n in uses.values()) >= 10  # histories
+    assert 0.2 <= sum(r.follow_up_on is not None for r in rows) / 600 <= 0.4
+    assert any(r.follow_up_on is not None and r.follow_up_on < TODAY for r in rows)  # some overdue
+    assert 1 <= n_clients <= 0.25 * len(uses)
+    by_year = Counter(current_school_year_of(r.held_on) for r in rows)
+    assert set(by_year) == set(YEARS)
+
+
+def current_school_year_of(d: date) -> str:
+    from moc_desktop.services.common import school_year_of
+
+    return school_year_of(d)
+
+
+def test_demo_journal_text_is_encrypted_at_rest(tmp_path):
+    engine, f = _fresh_factory(tmp_path, "plain.sqlite3")
+    try:
+        demo.generate_demo(f, "S", today=TODAY)
+    finally:
+        engine.dispose()  # checkpoints the WAL into the file
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("plain.sqlite3*"))
+    for text in (  # texts of the journal only (seminars on burnout are also events of the МОЦ: plain)
+        "Тревожность перед ГИА: страх",
+        "Профессиональное выгорание: эмоциональное истощение",
+        "Повторная встреча:",
+        "мама: +7",
+    ):
+        assert text.encode() not in raw
+    assert "Приозёрск".encode() in raw  # plain data is there: the check reads the right file
+
+
+def test_demo_skips_the_journal_it_cannot_open(factory, no_diagnostics):
+    from moc_desktop.db.models import AppUser, PsychSession
+    from moc_desktop.services import auth
+
+    with session_scope(factory) as s:
+        auth.create_user(s, "boss", "Главный Админ Админович", "admin", "Boss-parol-1")
+        auth.create_user(s, "psy", "Соколова Ирина Павловна", "psychologist", "Real-parol-1")
+    summary = demo.generate_demo(factory, "S", today=TODAY)
+    assert summary["psych_session"] == 0 and summary.recovery_key is None
+    assert any("не созданы" in n and "psiholog" in n for n in summary.notes)
+    assert "rukovoditel — руководитель МОЦ" in summary.describe() and "admin —" not in summary.describe()
+    with factory() as s:
+        assert s.scalar(select(func.count()).select_from(PsychSession)) == 0
+        assert {u.login for u in s.scalars(select(AppUser))} == {
+            "boss",
+            "psy",
+            "rukovoditel",
+            "metodist",
+            "psiholog",
+        }
+        # the demo psychologist waits for the recovery key like any later psychologist
+        psiholog = auth.authenticate(s, "psiholog", demo.DEMO_PASSWORD)
+        assert auth.needs_journal_access(s, psiholog)
+    # a second demo run (force) keeps the accounts and says so
+    again = demo.generate_demo(factory, "S", today=TODAY, force=True)
+    assert "уже были в базе" in again.describe() and again["app_user"] == 0
