@@ -157,6 +157,14 @@ def psych_and_admin(factory, url: str, app) -> None:
     w.close()
     app.processEvents()
 
+    from moc_desktop.services import schools
+
+    with session_scope(factory) as s:
+        head = auth.authenticate(s, "rukovoditel", demo.DEMO_PASSWORD)
+    auth.bind_actor(factory, head)  # an edit by the head of the МОЦ for the audit log
+    with session_scope(factory) as s:
+        school = schools.get_school(s, schools.list_schools(s)[0].id)
+        schools.save_school(s, {"phone": "8 (34678) 2-11-05", "email": "school1@edu.example.ru"}, school)
     with session_scope(factory) as s:
         admin = auth.authenticate(s, "admin", ADMIN_PASSWORD)
     auth.bind_actor(factory, admin)

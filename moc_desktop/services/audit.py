@@ -279,7 +279,11 @@ class AuditRow:
     def user_display(self) -> str:
         if self.user_name and self.user_login:
             return f"{self.user_name} ({self.user_login})"
-        return self.user_name or self.user_login
+        return self.user_name or self.user_login or SYSTEM_ACTOR
+
+
+#: Shown for changes made before anyone signed in (the first-run wizard, the program's own set-up).
+SYSTEM_ACTOR = "система (до входа в программу)"
 
 
 # --- time ------------------------------------------------------------------------------------------------------

@@ -147,6 +147,9 @@ class AuditPage(QWidget):
             self.action.addItem(text, code)
         self.entity = QComboBox()
         self.entity.setObjectName("entity")
+        for combo in (self.user, self.action, self.entity):  # long titles must not widen the window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(14)
         self.entity.addItem("Все объекты", "")
         for code, text in sorted(audit.ENTITIES.items(), key=lambda kv: kv[1]):
             self.entity.addItem(text, code)
