@@ -47,17 +47,8 @@ COLUMNS: tuple[tuple[str, int], ...] = (
 
 
 def _cells(r: AuditRow) -> tuple[str, ...]:
-    return (
-        r.at.strftime("%d.%m.%Y %H:%M:%S"),
-        r.user_display,
-        r.action_title,
-        r.entity_title,
-        r.record_label or r.record_uuid,
-        r.field_title,
-        r.old_value,
-        r.new_value,
-        r.note,
-    )
+    """The row as the table shows it: the export's cells with the time as text."""
+    return (r.at.strftime("%d.%m.%Y %H:%M:%S"), *audit.export_row(r)[1:])
 
 
 class AuditTableModel(QAbstractTableModel):
