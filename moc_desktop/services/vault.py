@@ -102,8 +102,9 @@ def new_recovery_key() -> str:
 
 
 def normalize_recovery_key(text: str) -> str:
-    """Accept the key as typed: any case, spaces or dashes between groups, Cyrillic look-alikes of Latin letters."""
-    lookalike = str.maketrans("АВСЕНКМОРТХУ", "ABCEHKMOPTXY")
+    """Accept the key as typed: any case, spaces or dashes between groups, Cyrillic look-alikes of Latin letters,
+    and the digits 0, 1, 8 read off paper for the letters O, I, B (Base32 has no such digits)."""
+    lookalike = str.maketrans("АВСЕНКМОРТХУ018", "ABCEHKMOPTXYOIB")
     cleaned = "".join(ch for ch in text.upper().translate(lookalike) if ch.isalnum())
     return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
 

@@ -85,6 +85,8 @@ def test_recovery_key_format_and_normalisation():
     # Cyrillic look-alikes typed on a Russian layout (А В С Е Н К М О Р Т Х У), in either case
     assert vault.normalize_recovery_key("АВСЕ-НКМО-РТХУ") == "ABCE-HKMO-PTXY"
     assert vault.normalize_recovery_key("авсе нкмо ртху") == "ABCE-HKMO-PTXY"
+    # read off paper: digits that Base32 never uses stand for the letters they look like
+    assert vault.normalize_recovery_key("0K1B-8AAA") == "OKIB-BAAA"
 
 
 def test_recovery_key_typed_loosely_unwraps_the_data_key():
