@@ -190,7 +190,7 @@ class JournalModel(QAbstractTableModel):
         return next((i for i, r in enumerate(self.rows) if r.uuid == uuid), None)
 
     def is_overdue(self, r: journal.SessionRow) -> bool:
-        return r.follow_up_on is not None and r.follow_up_on < self.today
+        return journal.is_follow_up_overdue(r.follow_up_on, self.today)
 
     # --- Qt model API -----------------------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008

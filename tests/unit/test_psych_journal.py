@@ -357,3 +357,11 @@ def test_clients_codes_and_cards(factory, psy):
         assert clients.next_code(s, "pupil") == "О-0013"  # a deleted client's number is not given again
         with pytest.raises(ValidationError):
             clients.next_code(s, "alien")
+
+
+@pytest.mark.parametrize(
+    ("follow_up", "overdue"),
+    [(None, False), (date(2025, 11, 30), True), (date(2025, 12, 1), False), (date(2025, 12, 2), False)],
+)
+def test_follow_up_is_overdue_only_after_its_date(follow_up, overdue):
+    assert journal.is_follow_up_overdue(follow_up, today=date(2025, 12, 1)) is overdue

@@ -150,6 +150,12 @@ def normalize_code(code: str) -> str:
 # --- validation --------------------------------------------------------------------------------------------------
 
 
+def is_follow_up_overdue(follow_up_on: date | None, today: date | None = None) -> bool:
+    """A follow-up meeting is overdue when its date has passed (the list filter «Только просроченные повторные
+    встречи» and the red rows of the journal use this rule)."""
+    return follow_up_on is not None and follow_up_on < (today or date.today())
+
+
 def validate_session(data: SessionData, today: date | None = None) -> dict[str, str]:
     """Field → Russian message for everything wrong in ``data`` (empty dict — the entry may be saved).
 
@@ -353,7 +359,7 @@ def _filtered(query: Select, flt: JournalFilter, today: date | None = None) -> S
         conditions.append(PsychSession.client_code.like(escaped + "%", escape="\\"))
     if flt.psychologist_id is not None:
         conditions.append(PsychSession.psychologist_id == flt.psychologist_id)
-    if flt.overdue_follow_up:
+    if flt.overdue_follow_up:  # the SQL form of is_follow_up_overdue
         conditions.append(PsychSession.follow_up_on < (today or date.today()))
     return query.where(*conditions)
 
