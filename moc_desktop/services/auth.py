@@ -346,10 +346,8 @@ def authenticate(session: Session, login: str, password: str, now: datetime | No
             raise LoginRefused(
                 f"Неверный пароль. Вход заблокирован на {_seconds_text(delay)}.", delay
             ) from None
-        left = LOCKOUT_AFTER - user.failed_attempts
-        raise LoginRefused(
-            f"Неверный логин или пароль. До временной блокировки осталось попыток: {left}."
-        ) from None
+        # the same words as for an unknown login: the refusal must not tell which logins exist
+        raise LoginRefused("Неверный логин или пароль.") from None
     user.failed_attempts = 0
     user.locked_until = None
     user.last_login_at = now

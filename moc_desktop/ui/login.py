@@ -116,10 +116,18 @@ class LoginDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         self.countdown = _Countdown(self.login_button, self)
+        hint = QLabel(
+            f"После {auth.LOCKOUT_AFTER} неверных паролей подряд вход временно блокируется "
+            f"(от {auth.LOCKOUT_FIRST_SECONDS} с, каждый следующий раз вдвое дольше)."
+        )
+        hint.setObjectName("lockout_hint")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(mid);")
         lay = QVBoxLayout(self)
         lay.addWidget(heading)
         lay.addLayout(form)
         lay.addWidget(self.message)
+        lay.addWidget(hint)
         lay.addWidget(self.buttons)
         self.setMinimumWidth(380)
         (self.password if login else self.login).setFocus()

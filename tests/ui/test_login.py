@@ -6,6 +6,7 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import select
 
 from moc_desktop.db.engine import session_scope
@@ -55,7 +56,7 @@ def test_wrong_password_message_then_enter_logs_in(qtbot, configured, make_user)
     dlg.login_button.click()
     assert dlg.message.isVisible()
     assert "Неверный логин или пароль" in dlg.message.text()
-    assert "осталось попыток: 4" in dlg.message.text()
+    assert dlg.findChild(QLabel, "lockout_hint").text().startswith("После 5 неверных паролей")
     assert dlg.result() != LoginDialog.DialogCode.Accepted
     assert dlg.password.text() == ""
     QTest.keyClicks(dlg.password, PASSWORD)
