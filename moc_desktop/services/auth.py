@@ -27,8 +27,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from moc_desktop.db.changes import write_audit
-from moc_desktop.db.models import AppUser, PsychKey, Setting, utcnow
-from moc_desktop.services import vault
+from moc_desktop.db.models import AppUser, PsychKey, utcnow
+from moc_desktop.services import settings, vault
 from moc_desktop.services.common import ValidationError
 
 #: role code → title shown to people.
@@ -459,16 +459,10 @@ def unlock_account(session: Session, admin: Principal, login: str) -> None:
 
 
 def _setting(session: Session, key: str) -> str:
-    row = session.get(Setting, key)
-    return row.value if row is not None else ""
+    return settings.get(session, key)
 
 
-def _put_setting(session: Session, key: str, value: str) -> None:
-    row = session.get(Setting, key)
-    if row is None:
-        session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
+_put_setting = settings.put_local
 
 
 def idle_minutes(session: Session) -> int:

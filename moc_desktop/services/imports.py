@@ -606,7 +606,7 @@ def _sniff_delimiter(text: str) -> str:
 # --- cell values -----------------------------------------------------------------------------------------------
 
 
-def _text(v: Any) -> str:
+def cell_text(v: Any) -> str:
     """A cell as text: whole numbers without «.0» (phones typed as numbers), dates as дд.мм.гггг."""
     if v is None:
         return ""
@@ -619,6 +619,9 @@ def _text(v: Any) -> str:
     if isinstance(v, date) and not isinstance(v, datetime):
         return v.strftime("%d.%m.%Y")
     return " ".join(str(v).split())
+
+
+_text = cell_text  # the readers below use the short name
 
 
 def _blank(v: Any) -> bool:

@@ -41,10 +41,12 @@ def set_value(session: Session, key: str, value: str) -> None:
     """Set a public setting. Raises ``UnknownSetting`` with the list of known keys."""
     if key not in SETTINGS:
         raise UnknownSetting(key)
-    _put(session, key, value.strip())
+    put_local(session, key, value.strip())
 
 
-def _put(session: Session, key: str, value: str) -> None:
+def put_local(session: Session, key: str, value: str) -> None:
+    """Set an installation-local value that is not one of the public :data:`SETTINGS` (login options, remembered
+    choices)."""
     row = session.get(Setting, key)
     if row is None:
         session.add(Setting(key=key, value=value))
@@ -84,4 +86,4 @@ def get_json(session: Session, key: str, default=None):
 
 
 def put_json(session: Session, key: str, value) -> None:
-    _put(session, key, json.dumps(value, ensure_ascii=False))
+    put_local(session, key, json.dumps(value, ensure_ascii=False))

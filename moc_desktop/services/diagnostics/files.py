@@ -213,16 +213,7 @@ def score_card_data(data: Any) -> dict:
 # --- small helpers ------------------------------------------------------------------------------------------------
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, datetime):
-        v = v.date()
-    if isinstance(v, date):
-        return v.strftime("%d.%m.%Y")
-    return " ".join(str(v).split())
+_text = imports.cell_text
 
 
 def _key(v: Any) -> str:

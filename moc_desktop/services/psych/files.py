@@ -151,16 +151,7 @@ def _key(value: Any) -> str:
     return " ".join(re.sub(r"[^\w]+", " ", fold(_text(value))).replace("_", " ").split())
 
 
-def _text(v: Any) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, datetime):
-        v = v.date()
-    if isinstance(v, date):
-        return v.strftime("%d.%m.%Y")
-    return " ".join(str(v).split())
+_text = imports.cell_text
 
 
 def _index(aliases: dict[str, tuple[str, ...]], titles: dict[str, str]) -> dict[str, str]:

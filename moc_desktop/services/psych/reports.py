@@ -20,6 +20,7 @@ from moc_desktop.db.models import PsychSession, School
 from moc_desktop.services import settings
 from moc_desktop.services.auth import Principal, require
 from moc_desktop.services.common import ValidationError, format_date, normalize_school_year
+from moc_desktop.services.docs.reports import plural
 from moc_desktop.services.psych.journal import CATEGORIES, FORMS, KINDS, NO_SCHOOL
 
 REPORT_TITLE = "Отчёт о работе педагога-психолога"
@@ -184,13 +185,7 @@ def summary(session: Session, user: Principal, date_from: date, date_to: date) -
 # --- helpers for the documents -----------------------------------------------------------------------------------
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
+_plural = plural  # Russian plural forms: one rule for all documents (services/docs/reports.py)
 
 
 def children_sentence(n: int) -> str:
